@@ -1,0 +1,25 @@
+import { Agent } from '../crm/agent.entity';
+import { Assignment } from '../crm/assignment.entity';
+import { Customer } from '../crm/customer.entity';
+import { Order } from '../crm/order.entity';
+import { Team } from '../crm/team.entity';
+import { Ticket } from '../crm/ticket.entity';
+import { Survey } from '../crm/survey.entity';
+import { Training } from '../crm/training.entity';
+import { ImportBatch } from '../imports/import-batch.entity';
+import { User, UserTeam } from '../users/user.entity';
+
+/** Every entity of the schema; the migrations are generated from these. */
+export const ENTITIES = [
+  Team,
+  Agent,
+  Customer,
+  Assignment,
+  Order,
+  Ticket,
+  Survey,
+  Training,
+  ImportBatch,
+  User,
+  UserTeam,
+];
