@@ -1,13 +1,18 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/app-config';
+import { migrateWithLock } from '../database/migrate';
 import { openDatabase } from '../database/open-database';
-import { createMigration } from './migration-create.command';
+import { openPool } from './app-context';
 import { cliLogger } from './cli-logger';
+import { registerDemoCommands } from './demo.command';
+import { registerImportCommand } from './import.command';
+import { createMigration } from './migration-create.command';
+import { registerUsersCreateCommand } from './users-create.command';
 
 /**
- * `npm run cli -- <command>`: the operator's command line. Exit code 0 on success;
- * non-zero with a one-line reason on stderr otherwise; `--json` for machine output.
+ * `npm run cli -- <command>`: the operator's command line (names fixed by shared/spec/api.md).
+ * Exit code 0 on success; non-zero with a one-line reason on stderr otherwise; `--json` for machine output.
  */
 const program = new Command();
 program.name('yardstick').description('Yardstick service-performance evaluation').showHelpAfterError();
@@ -17,11 +22,8 @@ program
   .description('apply pending migrations (under the advisory lock)')
   .option('--json', 'machine-readable output')
   .action(async (opts: { json?: boolean }) => {
-    const config = loadConfig();
-    const log = cliLogger(opts.json);
-    const db = await openDatabase(config, log, { migrate: false });
+    const db = await openDatabase(loadConfig(), cliLogger(opts.json), { migrate: false });
     try {
-      const { migrateWithLock } = await import('../database/migrate');
       const applied = await migrateWithLock(db.orm, db.runtime.url);
       if (opts.json) console.log(JSON.stringify({ applied }));
       else console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'schema is up to date');
@@ -29,6 +31,10 @@ program
       await db.close();
     }
   });
+
+registerImportCommand(program, { openPool: () => openPool() });
+registerUsersCreateCommand(program);
+registerDemoCommands(program);
 
 program
   .command('migration:create')
@@ -39,13 +45,13 @@ program
     console.log(file ? `wrote migrations/${file}` : 'no schema changes');
   });
 
-export async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
     const msg = err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err);
     process.stderr.write(`error: ${msg.split('\n')[0]}\n`);
-    process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
+    process.exitCode = 1;
   }
 }
 

@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { startApp } from '../bootstrap';
+import { localDate, previousMonth, systemClock } from '../common/clock';
+import { loadConfig } from '../config/app-config';
+import { DemoService } from '../demo/demo.service';
+import { generateDemoData } from '../demo-data/demo-data.generator';
+import { cliLogger } from './cli-logger';
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`expected a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+};
+const month = (v: string) => {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(v)) throw new Error(`expected YYYY-MM, got ${JSON.stringify(v)}`);
+  return v;
+};
+
+export function registerDemoCommands(program: Command): void {
+  program
+    .command('demo-data')
+    .description('write a deterministic demo data set (CSV files of the data contract)')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--agents <n>', 'number of agents', int, 50)
+    .option('--customers <n>', 'number of customers', int, 20000)
+    .option('--months <n>', 'months of history', int, 18)
+    .option('--seed <seed>', 'random seed', '1')
+    .option('--end <YYYY-MM>', 'last month of data (default: the last complete month)', month)
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { out: string; agents: number; customers: number; months: number; seed: string; end?: string; json?: boolean }) => {
+      const config = loadConfig();
+      const endMonth = opts.end ?? previousMonth(localDate(systemClock.now(), config.orgTimezone));
+      const started = Date.now();
+      const tty = process.stderr.isTTY && !opts.json;
+      const result = await generateDemoData({
+        out: opts.out,
+        agents: opts.agents,
+        customers: opts.customers,
+        months: opts.months,
+        seed: opts.seed,
+        endMonth,
+        onProgress: tty ? (done, total) => process.stderr.write(`\rgenerating… ${Math.floor((100 * done) / Math.max(total, 1))}%`) : undefined,
+      });
+      if (tty) process.stderr.write('\n');
+      if (opts.json) console.log(JSON.stringify({ out: path.resolve(opts.out), endMonth, ...result }));
+      else {
+        console.log(`wrote ${path.resolve(opts.out)} (through ${endMonth}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        for (const [file, rows] of Object.entries(result.files)) console.log(`  ${file.padEnd(16)} ${String(rows).padStart(10)} rows`);
+      }
+    });
+
+  program
+    .command('demo')
+    .description('the one-command tour: database, demo data, import, users, then serve the API')
+    .option('--agents <n>', 'number of agents', int, 50)
+    .option('--customers <n>', 'number of customers', int, 20000)
+    .option('--months <n>', 'months of history', int, 18)
+    .option('--seed <seed>', 'random seed', '1')
+    .option('--no-serve', 'stop after setting everything up')
+    .action(async (opts: { agents: number; customers: number; months: number; seed: string; serve: boolean }) => {
+      const config = loadConfig();
+      const log = cliLogger(false);
+      const endMonth = previousMonth(localDate(systemClock.now(), config.orgTimezone));
+      log.info(`Yardstick demo — database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${path.resolve(config.dataDir, 'pg')}`}`);
+      const running = await startApp(config, log, { listen: false });
+      try {
+        const demo = running.app.get(DemoService);
+        const dir = path.resolve(config.dataDir, 'demo');
+        const { generated } = await demo.ensureDataSet({ dir, agents: opts.agents, customers: opts.customers, months: opts.months, seed: opts.seed, endMonth });
+        log.info(`${generated ? 'generated' : 'reusing'} demo data in ${dir} (${opts.agents} agents, ${opts.customers} customers, ${opts.months} months through ${endMonth})`);
+        const summaries = await demo.importDataSet(dir, (entity) => log.info(`importing ${entity}.csv…`));
+        for (const s of summaries) {
+          log.info(`  ${s.entity.padEnd(12)} ${String(s.rows).padStart(8)} rows: ${s.inserted} inserted, ${s.updated} updated, ${s.unchanged} unchanged`);
+        }
+        const users = await demo.createUsers();
+        if (opts.serve) await running.app.listen(config.port, '0.0.0.0');
+        const url = opts.serve ? running.url.replace(/:\d+$/, `:${(running.app.getHttpServer().address() as { port: number }).port}`) : null;
+        console.log('');
+        console.log('Demo users (for this demo only):');
+        for (const u of users) {
+          const extra = u.agent_id ? ` agent ${u.agent_id}` : u.team_ids.length ? ` leads ${u.team_ids.join(', ')}` : '';
+          console.log(`  ${u.role.padEnd(10)} ${u.email.padEnd(26)} ${u.password.padEnd(20)}${extra}`);
+        }
+        if (url) {
+          console.log('');
+          console.log(`API:  ${url}/api/v1   docs: ${url}/docs   health: ${url}/health`);
+          console.log(`Try:  curl -s ${url}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"hr@demo.yardstick","password":"demo-hr-pass"}'`);
+          console.log('Press Ctrl-C to stop.');
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+        }
+      } finally {
+        await running.close();
+      }
+    });
+}

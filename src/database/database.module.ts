@@ -1,0 +1,38 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Pool, types } from 'pg';
+import { ormOptions } from './mikro-orm.options';
+
+/** The raw `pg` pool for set-based SQL (imports, KPI engine): repositories own every query. */
+export const PG_POOL = Symbol('PG_POOL');
+
+// numeric and bigint stay strings (exact decimals); dates stay 'YYYY-MM-DD' strings, never JS Dates
+types.setTypeParser(types.builtins.DATE, (v: string) => v);
+
+@Global()
+@Module({})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  static forRoot(url: string): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [MikroOrmModule.forRoot(ormOptions(url))],
+      providers: [
+        {
+          provide: PG_POOL,
+          useFactory: () => {
+            const pool = new Pool({ connectionString: url, max: 10 });
+            pool.on('error', () => undefined); // an idle client's error must not crash the process
+            return pool;
+          },
+        },
+      ],
+      exports: [PG_POOL, MikroOrmModule],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}
