@@ -8,6 +8,8 @@ import { Survey } from '../crm/survey.entity';
 import { Training } from '../crm/training.entity';
 import { ImportBatch } from '../imports/import-batch.entity';
 import { User, UserTeam } from '../users/user.entity';
+import { PeriodSnapshot, SnapshotSubject } from '../periods/period-snapshot.entity';
+import { ScorecardTemplate, ScorecardTemplateVersion } from '../scorecards/scorecard-template.entity';
 
 /** Every entity of the schema; the migrations are generated from these. */
 export const ENTITIES = [
@@ -22,4 +24,8 @@ export const ENTITIES = [
   ImportBatch,
   User,
   UserTeam,
+  ScorecardTemplate,
+  ScorecardTemplateVersion,
+  PeriodSnapshot,
+  SnapshotSubject,
 ];

@@ -1,0 +1,469 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { PG_POOL } from '../database/database.module';
+import type {
+  FirstResponseStats as FirstResponsePercentiles,
+  PortfolioCounts as PortfolioAggregates,
+  ServiceCounts as ServiceAggregates,
+  SurveyCounts as SurveyAggregates,
+  TrainingSums as TrainingAggregates,
+} from './domain/kpi-measures';
+
+/**
+ * The set-based SQL of the KPI engine (shared/spec/kpi-definitions.md). One period is
+ * computed for every agent, every team (descendants included) and the organisation in a
+ * handful of statements; nothing here loops over subjects.
+ *
+ * Every statement returns *additive* aggregates (counts and sums) per base subject; team
+ * values are rolled up through the team closure (a team includes all its descendants).
+ * Percentiles, which do not add up, are computed per subject directly. Turning counts into
+ * percentages and means is the domain code's job (src/kpis/domain/kpi-value.ts).
+ */
+
+export interface PeriodWindow {
+  /** first local day of P */
+  firstDay: string;
+  /** s0: the last local day before P */
+  s0: string;
+  /** s1: the last local day of P */
+  s1: string;
+  /** first local day of the next month (p1's day) */
+  nextFirstDay: string;
+}
+
+export interface KpiSettings {
+  orgTimezone: string;
+  inactivityDays: number;
+  /** kept exact: passed to PostgreSQL as text and used as numeric */
+  defaultMarginRate: string;
+  slaFirstResponseMinutes: number;
+  slaResolutionHours: number;
+}
+
+export type SubjectType = 'agent' | 'team' | 'org';
+/** 'agent:A1', 'team:T1', 'org:' */
+export type SubjectKey = `${SubjectType}:${string}`;
+export const subjectKey = (type: SubjectType, id: string | null): SubjectKey => `${type}:${id ?? ''}`;
+
+export interface PeriodAggregates {
+  /** every subject of the organisation: all agents, all teams, and the org */
+  subjects: { type: SubjectType; id: string | null; name: string | null; teamId: string | null }[];
+  portfolio: Map<SubjectKey, PortfolioAggregates>;
+  service: Map<SubjectKey, ServiceAggregates>;
+  firstResponse: Map<SubjectKey, FirstResponsePercentiles>;
+  surveys: Map<SubjectKey, SurveyAggregates>;
+  training: Map<SubjectKey, TrainingAggregates>;
+}
+
+/** A team's closure: every (ancestor, descendant) pair, each team its own ancestor. */
+const CLOSURE_CTE = `
+  closure(ancestor, descendant) as (
+    select team_id, team_id from teams
+    union all
+    select c.ancestor, t.team_id from closure c join teams t on t.parent_team_id = c.descendant
+  )`;
+
+/** p0 and p1 as instants: local midnight of the first day of P and of the next month. */
+const P0 = `(($1::date)::timestamp at time zone $5::text)`;
+const P1 = `(($4::date)::timestamp at time zone $5::text)`;
+
+function rowsToMap<T>(rows: (T & { subject_type: SubjectType; subject_id: string | null })[]): Map<SubjectKey, T> {
+  const map = new Map<SubjectKey, T>();
+  for (const r of rows) {
+    const { subject_type, subject_id, ...rest } = r;
+    map.set(subjectKey(subject_type, subject_id), rest as unknown as T);
+  }
+  return map;
+}
+
+@Injectable()
+export class KpiRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** Runs every aggregate statement of one period in one read-only snapshot. */
+  async aggregatePeriod(w: PeriodWindow, s: KpiSettings): Promise<PeriodAggregates> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin isolation level repeatable read read only');
+      await client.query("set local work_mem = '64MB'");
+      const params = [w.firstDay, w.s0, w.s1, w.nextFirstDay, s.orgTimezone];
+      const subjects = await this.subjects(client);
+      const portfolio = await this.portfolio(client, params, s);
+      const service = await this.service(client, params, s);
+      const firstResponse = await this.firstResponse(client, params);
+      const surveys = await this.surveys(client, params);
+      const training = await this.training(client, params);
+      await client.query('commit');
+      return { subjects, portfolio, service, firstResponse, surveys, training };
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async subjects(client: PoolClient): Promise<PeriodAggregates['subjects']> {
+    const r = await client.query<{ type: SubjectType; id: string | null; name: string | null; team_id: string | null }>(
+      `select 'agent' as type, agent_id as id, name, team_id from agents
+       union all select 'team', team_id, name, parent_team_id from teams
+       union all select 'org', null, null, null
+       order by 1, 2`,
+    );
+    return r.rows.map((x) => ({ type: x.type, id: x.id, name: x.name, teamId: x.team_id }));
+  }
+
+  /**
+   * Portfolio KPIs (customer_retention_rate, churn_rate, repeat_purchase_rate, revenue,
+   * gross_margin, active_customers, clv_historic_avg, churn_controllable_share).
+   *
+   * Per customer: its owner on s0 and on s1 (the assignment with the latest assigned_on ≤ day;
+   * owner_agent_id is an assignment on acquired_on unless assignments.csv has one that day),
+   * whether it is active on s0 and on s1 (acquired_on ≤ d; d < churned_on; a completed order
+   * dated in [d − N + 1, d] or acquired_on ≥ d − N + 1, N = INACTIVITY_DAYS, 0 disables),
+   * and its completed-order figures. Agents aggregate by owner; teams add up the agents
+   * whose *current* team is the team or a descendant; the organisation counts every customer,
+   * owned or not.
+   */
+  private async portfolio(client: PoolClient, params: unknown[], s: KpiSettings): Promise<Map<SubjectKey, PortfolioAggregates>> {
+    await client.query(
+      `create temp table kpi_customer on commit drop as
+       with effective_assignments as (
+         select customer_id, assigned_on, agent_id from assignments
+         union all
+         select c.customer_id, c.acquired_on, c.owner_agent_id from customers c
+          where c.owner_agent_id is not null
+            and not exists (select 1 from assignments a where a.customer_id = c.customer_id and a.assigned_on = c.acquired_on)
+       ),
+       owners as (
+         select customer_id,
+                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= $2::date))[1] as owner_s0,
+                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= $3::date))[1] as owner_s1
+           from effective_assignments group by customer_id
+       ),
+       -- only completed orders count anywhere; "dated" = local date of ordered_at (ordered_on)
+       completed as (
+         select customer_id,
+                max(ordered_on) filter (where ordered_on <= $2::date) as last_order_s0,
+                max(ordered_on) as last_order_s1,
+                count(*) filter (where ordered_on >= $1::date) as orders_in_p,
+                bool_or(ordered_on < $1::date) as ordered_before_p0,
+                coalesce(sum(amount) filter (where ordered_on >= $1::date), 0) as revenue_p,
+                coalesce(sum(coalesce(gross_margin, amount * $6::numeric)) filter (where ordered_on >= $1::date), 0) as margin_p,
+                sum(coalesce(gross_margin, amount * $6::numeric)) as margin_total
+           from orders
+          where status = 'completed' and ordered_on <= $3::date
+          group by customer_id
+       )
+       select c.customer_id, o.owner_s0, o.owner_s1,
+              (c.acquired_on <= $2::date and (c.churned_on is null or $2::date < c.churned_on)
+                 and ($7::int = 0 or c.acquired_on >= $2::date - ($7::int - 1) or k.last_order_s0 >= $2::date - ($7::int - 1))) as active_s0,
+              (c.acquired_on <= $3::date and (c.churned_on is null or $3::date < c.churned_on)
+                 and ($7::int = 0 or c.acquired_on >= $3::date - ($7::int - 1) or k.last_order_s1 >= $3::date - ($7::int - 1))) as active_s1,
+              coalesce(k.orders_in_p, 0) as orders_in_p,
+              coalesce(k.ordered_before_p0, false) as ordered_before_p0,
+              coalesce(k.revenue_p, 0) as revenue_p,
+              coalesce(k.margin_p, 0) as margin_p,
+              coalesce(k.margin_total, 0) as margin_total,
+              null::boolean as churn_controllable
+         from customers c
+         left join owners o on o.customer_id = c.customer_id
+         left join completed k on k.customer_id = c.customer_id`,
+      [params[0], params[1], params[2], params[3], params[4], s.defaultMarginRate, s.inactivityDays],
+    );
+    // churn_controllable_share: a lost customer's inferred reason is the complaint_controllable
+    // of its last complaint ticket opened before p1 (latest opened_at; on a tie the greater
+    // ticket_id as a string).
+    await client.query(
+      `update kpi_customer k set churn_controllable = last.complaint_controllable
+         from (
+           select distinct on (t.customer_id) t.customer_id, t.complaint_controllable
+             from tickets t
+             join kpi_customer lost on lost.customer_id = t.customer_id and lost.active_s0 and not lost.active_s1
+            where t.is_complaint and t.opened_at < (($1::date)::timestamp at time zone $2::text)
+            order by t.customer_id, t.opened_at desc, t.ticket_id collate "C" desc
+         ) last
+        where last.customer_id = k.customer_id`,
+      [params[3], params[4]],
+    );
+    await client.query('analyze kpi_customer');
+    const r = await client.query<PortfolioAggregates & { subject_type: SubjectType; subject_id: string | null }>(
+      `with recursive ${CLOSURE_CTE},
+       -- S (start portfolio) and its fate, by the owner on s0
+       by_owner_s0 as (
+         select owner_s0 as agent_id,
+                count(*) as start_customers,
+                count(*) filter (where active_s1) as kept_customers,
+                count(*) filter (where not active_s1 and churn_controllable) as lost_controllable,
+                count(*) filter (where not active_s1 and not churn_controllable) as lost_uncontrollable
+           from kpi_customer where active_s0 and owner_s0 is not null group by owner_s0
+       ),
+       -- B, revenue, margin, active customers and historic CLV, by the owner on s1
+       by_owner_s1 as (
+         select owner_s1 as agent_id,
+                count(*) filter (where orders_in_p > 0) as buyers,
+                count(*) filter (where orders_in_p > 0 and ordered_before_p0) as repeat_buyers,
+                sum(revenue_p) as revenue,
+                sum(margin_p) as gross_margin,
+                sum(orders_in_p) as orders_in_period,
+                count(*) filter (where active_s1) as active_customers,
+                coalesce(sum(margin_total) filter (where active_s1), 0) as clv_historic_sum
+           from kpi_customer where owner_s1 is not null group by owner_s1
+       ),
+       per_agent as (
+         select a.agent_id, a.team_id,
+                coalesce(s0.start_customers, 0) as start_customers,
+                coalesce(s0.kept_customers, 0) as kept_customers,
+                coalesce(s0.lost_controllable, 0) as lost_controllable,
+                coalesce(s0.lost_uncontrollable, 0) as lost_uncontrollable,
+                coalesce(s1.buyers, 0) as buyers,
+                coalesce(s1.repeat_buyers, 0) as repeat_buyers,
+                coalesce(s1.revenue, 0) as revenue,
+                coalesce(s1.gross_margin, 0) as gross_margin,
+                coalesce(s1.orders_in_period, 0) as orders_in_period,
+                coalesce(s1.active_customers, 0) as active_customers,
+                coalesce(s1.clv_historic_sum, 0) as clv_historic_sum
+           from agents a
+           left join by_owner_s0 s0 on s0.agent_id = a.agent_id
+           left join by_owner_s1 s1 on s1.agent_id = a.agent_id
+       )
+       select 'agent' as subject_type, agent_id as subject_id,
+              start_customers, kept_customers, lost_controllable, lost_uncontrollable, buyers, repeat_buyers,
+              revenue, gross_margin, orders_in_period, active_customers, clv_historic_sum
+         from per_agent
+       union all
+       select 'team', cl.ancestor,
+              sum(start_customers), sum(kept_customers), sum(lost_controllable), sum(lost_uncontrollable),
+              sum(buyers), sum(repeat_buyers), sum(revenue), sum(gross_margin), sum(orders_in_period),
+              sum(active_customers), sum(clv_historic_sum)
+         from per_agent pa join closure cl on cl.descendant = pa.team_id
+        group by cl.ancestor
+       union all
+       select 'org', null,
+              count(*) filter (where active_s0),
+              count(*) filter (where active_s0 and active_s1),
+              count(*) filter (where active_s0 and not active_s1 and churn_controllable),
+              count(*) filter (where active_s0 and not active_s1 and not churn_controllable),
+              count(*) filter (where orders_in_p > 0),
+              count(*) filter (where orders_in_p > 0 and ordered_before_p0),
+              coalesce(sum(revenue_p), 0), coalesce(sum(margin_p), 0), coalesce(sum(orders_in_p), 0),
+              count(*) filter (where active_s1),
+              coalesce(sum(margin_total) filter (where active_s1), 0)
+         from kpi_customer`,
+    );
+    return rowsToMap(r.rows.map(numberize(['revenue', 'gross_margin', 'clv_historic_sum'])));
+  }
+
+  /**
+   * Service KPIs. Res = tickets with resolved_at in P, Op = tickets with opened_at in P
+   * (instants, p0 ≤ t < p1). A ticket counts for its agent_id and for its team_id (default:
+   * the agent's current team), hence for every ancestor of that team, and for the organisation.
+   */
+  private async service(client: PoolClient, params: unknown[], s: KpiSettings): Promise<Map<SubjectKey, ServiceAggregates>> {
+    const r = await client.query<ServiceAggregates & { subject_type: SubjectType; subject_id: string | null }>(
+      `with recursive ${CLOSURE_CTE},
+       t as (
+         select t.*, coalesce(t.team_id, a.team_id) as base_team,
+                (t.resolved_at >= ${P0} and t.resolved_at < ${P1}) as in_res,
+                (t.opened_at >= ${P0} and t.opened_at < ${P1}) as in_op
+           from tickets t join agents a on a.agent_id = t.agent_id
+          where (t.resolved_at >= ${P0} and t.resolved_at < ${P1}) or (t.opened_at >= ${P0} and t.opened_at < ${P1})
+       ),
+       base as (
+         select grouping(agent_id) as g_agent, grouping(base_team) as g_team, agent_id, base_team,
+                count(*) filter (where in_res) as resolved,
+                -- first_contact_resolution: contact_count = 1 and not reopened
+                count(*) filter (where in_res and contact_count = 1 and not reopened) as resolved_first_contact,
+                coalesce(sum(handle_seconds) filter (where in_res), 0) as handle_seconds_sum,
+                count(handle_seconds) filter (where in_res) as handle_seconds_n,
+                -- resolution_sla_rate: resolved_at − opened_at ≤ SLA_RESOLUTION_HOURS (inclusive)
+                count(*) filter (where in_res and resolved_at - opened_at <= make_interval(secs => $6::float8 * 3600)) as resolved_within_sla,
+                count(*) filter (where in_op) as opened,
+                count(*) filter (where in_op and is_complaint) as opened_complaints,
+                -- first_response_sla_rate: answered within SLA_FIRST_RESPONSE_MINUTES (never answered misses)
+                count(*) filter (where in_op and first_response_at is not null
+                                   and first_response_at - opened_at <= make_interval(secs => $7::float8 * 60)) as opened_first_response_within_sla,
+                count(*) filter (where in_op and is_complaint and complaint_category = 'core_service_failure') as complaints_core_service_failure,
+                count(*) filter (where in_op and is_complaint and complaint_category = 'service_encounter') as complaints_service_encounter,
+                count(*) filter (where in_op and is_complaint and complaint_category = 'pricing') as complaints_pricing,
+                count(*) filter (where in_op and is_complaint and complaint_category = 'inconvenience') as complaints_inconvenience,
+                count(*) filter (where in_op and is_complaint and complaint_category = 'failure_response') as complaints_failure_response,
+                count(*) filter (where in_op and is_complaint and complaint_category = 'other') as complaints_other,
+                count(*) filter (where in_op and is_complaint and complaint_controllable) as complaints_controllable_true,
+                count(*) filter (where in_op and is_complaint and not complaint_controllable) as complaints_controllable_false,
+                count(*) filter (where in_op and is_complaint and complaint_controllable is null) as complaints_controllable_unknown
+           from t
+          group by grouping sets ((agent_id), (base_team), ())
+       )
+       select case when g_agent = 0 then 'agent' when g_team = 0 then 'base_team' else 'org' end as subject_type,
+              coalesce(agent_id, base_team) as subject_id,
+              resolved, resolved_first_contact, handle_seconds_sum, handle_seconds_n, resolved_within_sla, opened,
+              opened_complaints, opened_first_response_within_sla, complaints_core_service_failure,
+              complaints_service_encounter, complaints_pricing, complaints_inconvenience, complaints_failure_response,
+              complaints_other, complaints_controllable_true, complaints_controllable_false, complaints_controllable_unknown
+         from base`,
+      [...params, s.slaResolutionHours, s.slaFirstResponseMinutes],
+    );
+    return this.rollUpTeams(client, r.rows.map(numberize([])));
+  }
+
+  /**
+   * first_response_minutes_p50 / _p90: percentile_cont(0.5 | 0.9) of (first_response_at −
+   * opened_at) in minutes over Op tickets with a first response. Percentiles do not add up,
+   * so each team is computed over its whole subtree.
+   */
+  private async firstResponse(client: PoolClient, params: unknown[]): Promise<Map<SubjectKey, FirstResponsePercentiles>> {
+    const r = await client.query<FirstResponsePercentiles & { subject_type: SubjectType; subject_id: string | null }>(
+      `with recursive ${CLOSURE_CTE},
+       t as (
+         select t.agent_id, coalesce(t.team_id, a.team_id) as base_team,
+                extract(epoch from (t.first_response_at - t.opened_at)) / 60.0 as minutes
+           from tickets t join agents a on a.agent_id = t.agent_id
+          where t.opened_at >= ${P0} and t.opened_at < ${P1} and t.first_response_at is not null
+       )
+       select 'agent' as subject_type, agent_id as subject_id,
+              percentile_cont(0.5) within group (order by minutes) as p50,
+              percentile_cont(0.9) within group (order by minutes) as p90, count(*) as n
+         from t group by agent_id
+       union all
+       select 'team', cl.ancestor,
+              percentile_cont(0.5) within group (order by minutes),
+              percentile_cont(0.9) within group (order by minutes), count(*)
+         from t join closure cl on cl.descendant = t.base_team group by cl.ancestor
+       union all
+       select 'org', null,
+              percentile_cont(0.5) within group (order by minutes),
+              percentile_cont(0.9) within group (order by minutes), count(*)
+         from t`,
+      params,
+    );
+    return rowsToMap(r.rows.map(numberize([])));
+  }
+
+  /**
+   * Survey KPIs over surveys with responded_at in P. A survey counts for its agent_id; for
+   * teams, the linked ticket's team_id, or when that is empty the current team of the
+   * ticket's agent; without a ticket, the survey agent's current team.
+   */
+  private async surveys(client: PoolClient, params: unknown[]): Promise<Map<SubjectKey, SurveyAggregates>> {
+    const r = await client.query<SurveyAggregates & { subject_type: SubjectType; subject_id: string | null }>(
+      `select case when grouping(s.agent_id) = 0 then 'agent' when grouping(s.base_team) = 0 then 'base_team' else 'org' end as subject_type,
+              coalesce(s.agent_id, s.base_team) as subject_id,
+              count(*) as responses,
+              count(csat) as csat_n,
+              count(*) filter (where csat >= 4) as csat_satisfied,
+              count(nps) as nps_n,
+              count(*) filter (where nps >= 9) as nps_promoters,
+              count(*) filter (where nps <= 6) as nps_detractors,
+              coalesce(sum(ces), 0) as ces_sum,
+              count(ces) as ces_n
+         from (
+           select sv.*, case when sv.ticket_id is not null then coalesce(tk.team_id, ta.team_id) else sa.team_id end as base_team
+             from surveys sv
+             join agents sa on sa.agent_id = sv.agent_id
+             left join tickets tk on tk.ticket_id = sv.ticket_id
+             left join agents ta on ta.agent_id = tk.agent_id
+            where sv.responded_at >= ${P0} and sv.responded_at < ${P1}
+         ) s
+        group by grouping sets ((s.agent_id), (s.base_team), ())`,
+      params,
+    );
+    return this.rollUpTeams(client, r.rows.map(numberize([])));
+  }
+
+  /** training_hours: Σ hours of training completed (local date) in P; for the agent and the agent's current team. */
+  private async training(client: PoolClient, params: unknown[]): Promise<Map<SubjectKey, TrainingAggregates>> {
+    const r = await client.query<TrainingAggregates & { subject_type: SubjectType; subject_id: string | null }>(
+      `select case when grouping(tr.agent_id) = 0 then 'agent' when grouping(a.team_id) = 0 then 'base_team' else 'org' end as subject_type,
+              coalesce(tr.agent_id, a.team_id) as subject_id,
+              coalesce(sum(tr.hours), 0) as training_hours,
+              count(*) as training_rows
+         from training tr join agents a on a.agent_id = tr.agent_id
+        where tr.completed_on >= $1::date and tr.completed_on <= $3::date
+        group by grouping sets ((tr.agent_id), (a.team_id), ())`,
+      [params[0], params[1], params[2]],
+    );
+    return this.rollUpTeams(client, r.rows.map(numberize(['training_hours'])));
+  }
+
+  /**
+   * Adds 'base_team' rows (records attributed directly to a team) up to every ancestor team,
+   * so a team's figure includes all its descendants. Additive aggregates only.
+   */
+  private async rollUpTeams<T extends object>(
+    client: PoolClient,
+    rows: (T & { subject_type: string; subject_id: string | null })[],
+  ): Promise<Map<SubjectKey, T>> {
+    const out = new Map<SubjectKey, T>();
+    const base = new Map<string, T>();
+    for (const r of rows) {
+      const { subject_type, subject_id, ...rest } = r;
+      if (subject_type === 'base_team') base.set(subject_id as string, rest as unknown as T);
+      else out.set(subjectKey(subject_type as SubjectType, subject_id), rest as unknown as T);
+    }
+    if (base.size === 0) return out;
+    const closure = await client.query<{ ancestor: string; descendant: string }>(
+      `with recursive ${CLOSURE_CTE} select ancestor, descendant from closure where descendant = any($1::text[])`,
+      [[...base.keys()]],
+    );
+    for (const { ancestor, descendant } of closure.rows) {
+      const add = base.get(descendant)!;
+      const key = subjectKey('team', ancestor);
+      const acc = out.get(key);
+      out.set(key, acc ? sumAggregates(acc, add) : { ...add });
+    }
+    return out;
+  }
+}
+
+/** Adds two aggregate records field by field (numbers, or exact decimals kept as strings). */
+function sumAggregates<T extends object>(a: T, b: T): T {
+  const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(b as Record<string, unknown>)) {
+    const cur = out[k];
+    if (typeof v === 'number' && typeof cur === 'number') out[k] = cur + v;
+    else if (typeof v === 'string' && typeof cur === 'string') out[k] = addDecimalStrings(cur, v);
+  }
+  return out as T;
+}
+
+/** Exact sum of two decimal strings (numeric results from PostgreSQL). */
+export function addDecimalStrings(a: string, b: string): string {
+  const scale = Math.max(fractionDigits(a), fractionDigits(b));
+  const sum = toScaled(a, scale) + toScaled(b, scale);
+  const neg = sum < 0n;
+  const digits = (neg ? -sum : sum).toString().padStart(scale + 1, '0');
+  const int = digits.slice(0, digits.length - scale);
+  const frac = scale ? `.${digits.slice(digits.length - scale)}` : '';
+  return `${neg ? '-' : ''}${int}${frac}`;
+}
+
+function fractionDigits(s: string): number {
+  const i = s.indexOf('.');
+  return i < 0 ? 0 : s.length - i - 1;
+}
+
+function toScaled(s: string, scale: number): bigint {
+  const neg = s.startsWith('-');
+  const body = neg ? s.slice(1) : s;
+  const [int, frac = ''] = body.split('.');
+  const v = BigInt(int + frac.padEnd(scale, '0'));
+  return neg ? -v : v;
+}
+
+/**
+ * node-postgres returns bigint counts and numerics as strings: counts become numbers
+ * (exact below 2^53); the listed exact-decimal fields stay strings.
+ */
+function numberize(keepAsString: string[]) {
+  const keep = new Set(keepAsString);
+  return <T extends object>(row: T): T => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row as Record<string, unknown>)) {
+      if (k === 'subject_type' || k === 'subject_id' || v === null) out[k] = v;
+      else if (keep.has(k)) out[k] = String(v);
+      else out[k] = typeof v === 'string' ? Number(v) : v;
+    }
+    return out as T;
+  };
+}
