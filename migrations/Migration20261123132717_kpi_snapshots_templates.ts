@@ -25,12 +25,18 @@ export class Migration20261123132717_kpi_snapshots_templates extends Migration {
       end $$;`);
     this.addSql(`create trigger period_snapshots_immutable before update or delete on "period_snapshots" for each row execute function yardstick_refuse_change();`);
     this.addSql(`create trigger snapshot_subjects_immutable before update or delete on "snapshot_subjects" for each row execute function yardstick_refuse_change();`);
+    // Hand-written: the data version that live KPI caches are keyed by; it changes with every
+    // write KPIs read (later capabilities redefine it to include their own change logs).
+    this.addSql(`create function yardstick_data_version() returns bigint language sql stable as $$
+      select coalesce(max(id), 0) from import_batches
+    $$;`);
     this.addSql(`create trigger scorecard_template_versions_immutable before update or delete on "scorecard_template_versions" for each row execute function yardstick_refuse_change();`);
   }
 
   override down(): void | Promise<void> {
     this.addSql(`drop table if exists "period_snapshots" cascade;`);
     this.addSql(`drop function if exists yardstick_refuse_change() cascade;`);
+    this.addSql(`drop function if exists yardstick_data_version();`);
     this.addSql(`drop table if exists "scorecard_templates" cascade;`);
     this.addSql(`drop table if exists "scorecard_template_versions" cascade;`);
     this.addSql(`drop table if exists "snapshot_subjects" cascade;`);

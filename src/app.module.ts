@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
 import { DemoModule } from './demo/demo.module';
 import { ImportsModule } from './imports/imports.module';
+import { KpisModule } from './kpis/kpis.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -39,6 +40,7 @@ export class AppModule {
         AuthModule,
         ImportsModule,
         DemoModule,
+        KpisModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

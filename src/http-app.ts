@@ -24,6 +24,8 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, opts
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), {
     bufferLogs: true,
     bodyParser: false,
+    abortOnError: false,
+    ...(opts.logs === false ? { logger: false as const } : {}),
   });
   if (opts.logs !== false) app.useLogger(app.get(Logger));
   else app.useLogger(false);

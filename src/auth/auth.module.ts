@@ -21,6 +21,6 @@ import { ScopeService } from '../access/scope.service';
   ],
   controllers: [AuthController, UsersController],
   providers: [AuthService, UsersService, ScopeRepository, ScopeService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService, UsersService, ScopeService],
+  exports: [AuthService, UsersService, ScopeService, ScopeRepository],
 })
 export class AuthModule {}

@@ -79,6 +79,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         if (typeof b.message === 'string') detail = b.message;
         else if (Array.isArray(b.message)) detail = b.message.join('; ');
       }
+      const cause = (exception as { cause?: { type?: string } }).cause;
+      if (cause?.type === 'entity.parse.failed') detail = 'the request body is not valid JSON';
+      if (cause?.type === 'entity.too.large') detail = 'the request body is larger than the configured limit (JSON_BODY_LIMIT)';
       return {
         type: `${PROBLEM_BASE}${SLUGS[status] ?? 'error'}`,
         title: TITLES[status] ?? 'Error',

@@ -4,7 +4,9 @@ import type { ProblemFieldError } from './problem-details';
 function flatten(errors: ValidationError[], prefix = ''): ProblemFieldError[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((reason) => ({ field, value: e.value as unknown, reason }));
+    // never echo secrets back (or into logs)
+    const secret = /pass(word)?|secret|token/i.test(e.property);
+    const own = Object.values(e.constraints ?? {}).map((reason) => (secret ? { field, reason } : { field, value: e.value as unknown, reason }));
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }

@@ -28,7 +28,7 @@ export class DatabaseModule implements OnApplicationShutdown {
           },
         },
       ],
-      exports: [PG_POOL, MikroOrmModule],
+      exports: [PG_POOL],
     };
   }
 

@@ -47,7 +47,7 @@ export const subjectKey = (type: SubjectType, id: string | null): SubjectKey => 
 
 export interface PeriodAggregates {
   /** every subject of the organisation: all agents, all teams, and the org */
-  subjects: { type: SubjectType; id: string | null; name: string | null; teamId: string | null }[];
+  subjects: { type: SubjectType; id: string | null; name: string | null; teamId: string | null; hiredOn: string | null; leftOn: string | null }[];
   portfolio: Map<SubjectKey, PortfolioAggregates>;
   service: Map<SubjectKey, ServiceAggregates>;
   firstResponse: Map<SubjectKey, FirstResponsePercentiles>;
@@ -104,13 +104,13 @@ export class KpiRepository {
   }
 
   private async subjects(client: PoolClient): Promise<PeriodAggregates['subjects']> {
-    const r = await client.query<{ type: SubjectType; id: string | null; name: string | null; team_id: string | null }>(
-      `select 'agent' as type, agent_id as id, name, team_id from agents
-       union all select 'team', team_id, name, parent_team_id from teams
-       union all select 'org', null, null, null
+    const r = await client.query<{ type: SubjectType; id: string | null; name: string | null; team_id: string | null; hired_on: string | null; left_on: string | null }>(
+      `select 'agent' as type, agent_id as id, name, team_id, hired_on, left_on from agents
+       union all select 'team', team_id, name, parent_team_id, null, null from teams
+       union all select 'org', null, null, null, null, null
        order by 1, 2`,
     );
-    return r.rows.map((x) => ({ type: x.type, id: x.id, name: x.name, teamId: x.team_id }));
+    return r.rows.map((x) => ({ type: x.type, id: x.id, name: x.name, teamId: x.team_id, hiredOn: x.hired_on, leftOn: x.left_on }));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { UsersService } from '../../src/users/users.service';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('authentication, roles and problem details (HTTP)', () => {
@@ -23,10 +24,12 @@ describe('authentication, roles and problem details (HTTP)', () => {
   });
 
   it('logs in with e-mail and password and returns a JWT', async () => {
-    const token = await t.login('hr', { email: 'Mixed.Case@Test.Yardstick' });
-    expect(token.split('.')).toHaveLength(3);
-    const res = await t.http.post('/api/v1/auth/login').send({ email: 'mixed.case@test.yardstick', password: 'pw-hr-1-long' }).expect(200);
+    await t.app.get(UsersService).save({ email: 'Mixed.Case@Test.Yardstick', password: 'correct horse battery', role: 'hr' }, { upsert: true });
+    const res = await t.http.post('/api/v1/auth/login').send({ email: 'mixed.case@test.yardstick', password: 'correct horse battery' }).expect(200);
+    expect(res.body.access_token.split('.')).toHaveLength(3);
     expect(res.body.expires_in).toBe(t.config.jwtExpiresInSeconds);
+    const me = await t.http.get('/api/v1/scorecard-templates').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
+    expect(me.body.templates.length).toBeGreaterThan(0);
   });
 
   it('rejects a wrong password with 401 problem details', async () => {

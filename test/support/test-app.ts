@@ -33,7 +33,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     config,
     databaseUrl: db.url,
     async login(role, opts = {}) {
-      const email = opts.email ?? `${role}${++n}@test.yardstick`;
+      n += 1;
+      const email = opts.email ?? `${role}${n}@test.yardstick`;
       const password = `pw-${role}-${n}-long`;
       await app.get(UsersService).save({ email, password, role, agentId: opts.agentId ?? null, teamIds: opts.teamIds ?? [] }, { upsert: true });
       const res = await http.post('/api/v1/auth/login').send({ email, password }).expect(200);

@@ -1,0 +1,116 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { PG_POOL } from '../database/database.module';
+import { dayBefore, firstDay, lastDay, nextPeriod, type Period } from '../periods/domain/period';
+import { measuresFromAggregates, type ExtraMeasures, type KpiMeasures } from './domain/kpi-measures';
+import { KpiRepository, subjectKey, type KpiSettings, type PeriodWindow, type SubjectKey, type SubjectType } from './kpi.repository';
+
+export interface Subject {
+  type: SubjectType;
+  id: string | null;
+  name: string | null;
+  /** agents: current team; teams: parent team */
+  teamId: string | null;
+  /** agents only */
+  hiredOn: string | null;
+  leftOn: string | null;
+}
+
+export interface PeriodResult {
+  period: Period;
+  dataVersion: number;
+  subjects: Map<SubjectKey, { subject: Subject; measures: KpiMeasures }>;
+}
+
+/**
+ * A capability that adds KPI measures to a period (predictive models, evaluations,
+ * retention). It returns measures per subject; subjects it leaves out keep null values.
+ */
+export interface KpiContributor {
+  readonly name: string;
+  contribute(period: Period, window: PeriodWindow, dataVersion: number): Promise<Map<SubjectKey, ExtraMeasures>>;
+}
+
+export function periodWindow(period: Period): PeriodWindow {
+  return { firstDay: firstDay(period), s0: dayBefore(period), s1: lastDay(period), nextFirstDay: firstDay(nextPeriod(period)) };
+}
+
+const CACHE_SIZE = 8;
+
+/**
+ * Computes one period's KPIs for every subject at once (agents, teams, organisation) and
+ * keeps the last few results in memory, keyed by period and data version: any import (or
+ * evaluation change) bumps the data version, so a cached live period is never stale.
+ */
+@Injectable()
+export class KpiEngineService {
+  private readonly cache = new Map<string, Promise<PeriodResult>>();
+  private readonly contributors: KpiContributor[] = [];
+
+  constructor(
+    private readonly repo: KpiRepository,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  registerContributor(c: KpiContributor): void {
+    if (!this.contributors.some((x) => x.name === c.name)) this.contributors.push(c);
+    this.cache.clear();
+  }
+
+  settings(): KpiSettings {
+    return {
+      orgTimezone: this.config.orgTimezone,
+      inactivityDays: this.config.inactivityDays,
+      defaultMarginRate: String(this.config.defaultMarginRate),
+      slaFirstResponseMinutes: this.config.slaFirstResponseMinutes,
+      slaResolutionHours: this.config.slaResolutionHours,
+    };
+  }
+
+  /** Changes whenever data that KPIs read changes (each import, evaluation change, …). */
+  async dataVersion(): Promise<number> {
+    const r = await this.pool.query<{ v: string }>('select yardstick_data_version() as v');
+    return Number(r.rows[0].v);
+  }
+
+  async compute(period: Period): Promise<PeriodResult> {
+    const version = await this.dataVersion();
+    const key = `${period}@${version}`;
+    let hit = this.cache.get(key);
+    if (!hit) {
+      hit = this.computeUncached(period, version);
+      this.cache.set(key, hit);
+      hit.catch(() => this.cache.delete(key));
+      while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    }
+    return hit;
+  }
+
+  private async computeUncached(period: Period, dataVersion: number): Promise<PeriodResult> {
+    const window = periodWindow(period);
+    const [agg, ...extras] = await Promise.all([
+      this.repo.aggregatePeriod(window, this.settings()),
+      ...this.contributors.map((c) => c.contribute(period, window, dataVersion)),
+    ]);
+    const subjects: PeriodResult['subjects'] = new Map();
+    for (const s of agg.subjects) {
+      const key = subjectKey(s.type, s.id);
+      const extra: ExtraMeasures = {};
+      for (const e of extras) Object.assign(extra, e.get(key) ?? {});
+      subjects.set(key, {
+        subject: s,
+        measures: measuresFromAggregates({
+          portfolio: agg.portfolio.get(key),
+          service: agg.service.get(key),
+          firstResponse: agg.firstResponse.get(key),
+          surveys: agg.surveys.get(key),
+          training: agg.training.get(key),
+          extra,
+        }),
+      });
+    }
+    return { period, dataVersion, subjects };
+  }
+}

@@ -1,0 +1,146 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ProblemException } from '../common/problem-details';
+import { previousPeriod, yearAgoPeriod, type Period } from '../periods/domain/period';
+import { SnapshotsRepository, type SnapshotHeader } from '../periods/snapshots.repository';
+import { DEFINITIONS_VERSION, KPI_KEYS, type KpiKey } from './domain/kpi-catalogue';
+import { trendValue, withTrend, type KpiValue } from './domain/kpi-value';
+import { KpiEngineService, type Subject } from './kpi-engine.service';
+import { subjectKey, type SubjectKey, type SubjectType } from './kpi.repository';
+
+export type KpiMap = Record<KpiKey, KpiValue>;
+
+export interface SubjectKpis {
+  subject: { type: SubjectType; id: string | null; name: string | null };
+  period: Period;
+  status: 'live' | 'published';
+  version: number | null;
+  definitions_version: number;
+  kpis: KpiMap;
+}
+
+export interface LivePeriod {
+  period: Period;
+  dataVersion: number;
+  subjects: Map<SubjectKey, { subject: Subject; kpis: KpiMap }>;
+}
+
+type Values = Map<string, Record<string, number | null>>;
+
+/**
+ * KPI values as users read them: a published period from its latest snapshot (frozen,
+ * versioned), any other period live, with trends against the previous period and the same
+ * month a year earlier (each taken from its own snapshot when published, else live).
+ */
+@Injectable()
+export class KpiQueryService {
+  private readonly liveCache = new Map<string, Promise<LivePeriod>>();
+
+  constructor(
+    private readonly engine: KpiEngineService,
+    private readonly snapshots: SnapshotsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The KPIs of one subject for a period (published snapshot or live). */
+  async forSubject(period: Period, type: SubjectType, id: string | null, version?: number): Promise<SubjectKpis> {
+    const snap = await this.snapshotFor(period, version);
+    if (snap) {
+      const row = await this.snapshots.subject(snap.id, type, id);
+      if (!row) throw notInSnapshot(period, type, id, snap);
+      return {
+        subject: { type, id, name: row.name },
+        period,
+        status: 'published',
+        version: snap.version,
+        definitions_version: snap.definitions_version,
+        kpis: row.kpis as KpiMap,
+      };
+    }
+    const live = await this.live(period);
+    const hit = live.subjects.get(subjectKey(type, id));
+    if (!hit) throw new ProblemException(404, 'Not Found', `${type} ${JSON.stringify(id)} does not exist`);
+    return { subject: { type, id, name: hit.subject.name }, period, status: 'live', version: null, definitions_version: DEFINITIONS_VERSION, kpis: hit.kpis };
+  }
+
+  /** The snapshot to read: the given version (404 when missing) or the latest, null when live. */
+  async snapshotFor(period: Period, version?: number): Promise<SnapshotHeader | null> {
+    if (version === undefined) return this.snapshots.latest(period);
+    const snap = await this.snapshots.byVersion(period, version);
+    if (!snap) throw new ProblemException(404, 'Not Found', `period ${period} has no published version ${version}`);
+    return snap;
+  }
+
+  /** The KPIs of the agents whose current team is one of `teamIds` (the team lead's review table). */
+  async forAgentsOfTeams(period: Period, teamIds: readonly string[], version?: number): Promise<{ status: 'live' | 'published'; version: number | null; agents: { agent_id: string; name: string | null; team_id: string | null; kpis: KpiMap }[] }> {
+    const teams = new Set(teamIds);
+    const snap = await this.snapshotFor(period, version);
+    if (snap) {
+      const rows = await this.snapshots.agentsOfTeams(snap.id, [...teams]);
+      return { status: 'published', version: snap.version, agents: rows.map((r) => ({ agent_id: r.subject_id, name: r.name, team_id: r.team_id, kpis: r.kpis as KpiMap })) };
+    }
+    const live = await this.live(period);
+    const agents = [...live.subjects.values()]
+      .filter(({ subject }) => subject.type === 'agent' && subject.teamId !== null && teams.has(subject.teamId))
+      .map(({ subject, kpis }) => ({ agent_id: subject.id!, name: subject.name, team_id: subject.teamId, kpis }))
+      .sort((a, b) => (a.agent_id < b.agent_id ? -1 : a.agent_id > b.agent_id ? 1 : 0));
+    return { status: 'live', version: null, agents };
+  }
+
+  /** Every subject's KPIs of a live (unpublished) period, with trends. */
+  async live(period: Period): Promise<LivePeriod> {
+    const [dataVersion, prevSnap, yearSnap] = await Promise.all([
+      this.engine.dataVersion(),
+      this.snapshots.latest(previousPeriod(period)),
+      this.snapshots.latest(yearAgoPeriod(period)),
+    ]);
+    const key = `${period}@${dataVersion}@${prevSnap?.id ?? 0}@${yearSnap?.id ?? 0}`;
+    let hit = this.liveCache.get(key);
+    if (!hit) {
+      hit = this.buildLive(period, prevSnap, yearSnap);
+      this.liveCache.set(key, hit);
+      hit.catch(() => this.liveCache.delete(key));
+      while (this.liveCache.size > 6) this.liveCache.delete(this.liveCache.keys().next().value as string);
+    }
+    return hit;
+  }
+
+  private async buildLive(period: Period, prevSnap: SnapshotHeader | null, yearSnap: SnapshotHeader | null): Promise<LivePeriod> {
+    const [current, previous, yearAgo] = await Promise.all([
+      this.engine.compute(period),
+      this.valuesOf(previousPeriod(period), prevSnap),
+      this.valuesOf(yearAgoPeriod(period), yearSnap),
+    ]);
+    const min = this.config.lowSampleMin;
+    const subjects: LivePeriod['subjects'] = new Map();
+    for (const [key, { subject, measures }] of current.subjects) {
+      const prev = previous.get(key);
+      const ya = yearAgo.get(key);
+      const kpis = {} as KpiMap;
+      for (const k of KPI_KEYS) kpis[k] = withTrend(measures[k], prev?.[k] ?? null, ya?.[k] ?? null, min);
+      subjects.set(key, { subject, kpis });
+    }
+    return { period, dataVersion: current.dataVersion, subjects };
+  }
+
+  /** The plain values of a period (its snapshot's when published, else live), for trends. */
+  private async valuesOf(period: Period, snap: SnapshotHeader | null): Promise<Values> {
+    if (snap) return this.snapshots.values(snap.id);
+    const r = await this.engine.compute(period);
+    const out: Values = new Map();
+    for (const [key, { measures }] of r.subjects) {
+      const vals: Record<string, number | null> = {};
+      for (const k of KPI_KEYS) vals[k] = trendValue(measures[k]);
+      out.set(key, vals);
+    }
+    return out;
+  }
+}
+
+function notInSnapshot(period: string, type: string, id: string | null, snap: SnapshotHeader): ProblemException {
+  return new ProblemException(
+    404,
+    'Not Found',
+    `${type} ${JSON.stringify(id)} is not part of published period ${period} (version ${snap.version}); it may have been imported after publication`,
+  );
+}
