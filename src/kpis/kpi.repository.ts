@@ -63,9 +63,9 @@ const CLOSURE_CTE = `
     select c.ancestor, t.team_id from closure c join teams t on t.parent_team_id = c.descendant
   )`;
 
-/** p0 and p1 as instants: local midnight of the first day of P and of the next month. */
-const P0 = `(($1::date)::timestamp at time zone $5::text)`;
-const P1 = `(($4::date)::timestamp at time zone $5::text)`;
+/** p0 and p1, the period's instants (computed once per period, passed as $1 and $2). */
+const P0 = `$1::timestamptz`;
+const P1 = `$2::timestamptz`;
 
 function rowsToMap<T>(rows: (T & { subject_type: SubjectType; subject_id: string | null })[]): Map<SubjectKey, T> {
   const map = new Map<SubjectKey, T>();
@@ -84,14 +84,20 @@ export class KpiRepository {
   async aggregatePeriod(w: PeriodWindow, s: KpiSettings): Promise<PeriodAggregates> {
     const client = await this.pool.connect();
     try {
-      await client.query('begin isolation level repeatable read read only');
+      await client.query('begin isolation level repeatable read');
       await client.query("set local work_mem = '64MB'");
       const params = [w.firstDay, w.s0, w.s1, w.nextFirstDay, s.orgTimezone];
+      // P = [p0, p1): local midnight of P's first day and of the next month's, in ORG_TIMEZONE
+      const bounds = await client.query<{ p0: string; p1: string }>(
+        `select (($1::date)::timestamp at time zone $3::text)::text as p0, (($2::date)::timestamp at time zone $3::text)::text as p1`,
+        [w.firstDay, w.nextFirstDay, s.orgTimezone],
+      );
+      const instants = [bounds.rows[0].p0, bounds.rows[0].p1];
       const subjects = await this.subjects(client);
       const portfolio = await this.portfolio(client, params, s);
-      const service = await this.service(client, params, s);
-      const firstResponse = await this.firstResponse(client, params);
-      const surveys = await this.surveys(client, params);
+      const service = await this.service(client, instants, s);
+      const firstResponse = await this.firstResponse(client, instants);
+      const surveys = await this.surveys(client, instants);
       const training = await this.training(client, params);
       await client.query('commit');
       return { subjects, portfolio, service, firstResponse, surveys, training };
@@ -149,17 +155,17 @@ export class KpiRepository {
                 count(*) filter (where ordered_on >= $1::date) as orders_in_p,
                 bool_or(ordered_on < $1::date) as ordered_before_p0,
                 coalesce(sum(amount) filter (where ordered_on >= $1::date), 0) as revenue_p,
-                coalesce(sum(coalesce(gross_margin, amount * $6::numeric)) filter (where ordered_on >= $1::date), 0) as margin_p,
-                sum(coalesce(gross_margin, amount * $6::numeric)) as margin_total
+                coalesce(sum(coalesce(gross_margin, amount * $4::numeric)) filter (where ordered_on >= $1::date), 0) as margin_p,
+                sum(coalesce(gross_margin, amount * $4::numeric)) as margin_total
            from orders
           where status = 'completed' and ordered_on <= $3::date
           group by customer_id
        )
        select c.customer_id, o.owner_s0, o.owner_s1,
               (c.acquired_on <= $2::date and (c.churned_on is null or $2::date < c.churned_on)
-                 and ($7::int = 0 or c.acquired_on >= $2::date - ($7::int - 1) or k.last_order_s0 >= $2::date - ($7::int - 1))) as active_s0,
+                 and ($5::int = 0 or c.acquired_on >= $2::date - ($5::int - 1) or k.last_order_s0 >= $2::date - ($5::int - 1))) as active_s0,
               (c.acquired_on <= $3::date and (c.churned_on is null or $3::date < c.churned_on)
-                 and ($7::int = 0 or c.acquired_on >= $3::date - ($7::int - 1) or k.last_order_s1 >= $3::date - ($7::int - 1))) as active_s1,
+                 and ($5::int = 0 or c.acquired_on >= $3::date - ($5::int - 1) or k.last_order_s1 >= $3::date - ($5::int - 1))) as active_s1,
               coalesce(k.orders_in_p, 0) as orders_in_p,
               coalesce(k.ordered_before_p0, false) as ordered_before_p0,
               coalesce(k.revenue_p, 0) as revenue_p,
@@ -169,7 +175,7 @@ export class KpiRepository {
          from customers c
          left join owners o on o.customer_id = c.customer_id
          left join completed k on k.customer_id = c.customer_id`,
-      [params[0], params[1], params[2], params[3], params[4], s.defaultMarginRate, s.inactivityDays],
+      [params[0], params[1], params[2], s.defaultMarginRate, s.inactivityDays],
     );
     // churn_controllable_share: a lost customer's inferred reason is the complaint_controllable
     // of its last complaint ticket opened before p1 (latest opened_at; on a tie the greater
@@ -277,12 +283,12 @@ export class KpiRepository {
                 coalesce(sum(handle_seconds) filter (where in_res), 0) as handle_seconds_sum,
                 count(handle_seconds) filter (where in_res) as handle_seconds_n,
                 -- resolution_sla_rate: resolved_at − opened_at ≤ SLA_RESOLUTION_HOURS (inclusive)
-                count(*) filter (where in_res and resolved_at - opened_at <= make_interval(secs => $6::float8 * 3600)) as resolved_within_sla,
+                count(*) filter (where in_res and resolved_at - opened_at <= make_interval(secs => $3::float8 * 3600)) as resolved_within_sla,
                 count(*) filter (where in_op) as opened,
                 count(*) filter (where in_op and is_complaint) as opened_complaints,
                 -- first_response_sla_rate: answered within SLA_FIRST_RESPONSE_MINUTES (never answered misses)
                 count(*) filter (where in_op and first_response_at is not null
-                                   and first_response_at - opened_at <= make_interval(secs => $7::float8 * 60)) as opened_first_response_within_sla,
+                                   and first_response_at - opened_at <= make_interval(secs => $4::float8 * 60)) as opened_first_response_within_sla,
                 count(*) filter (where in_op and is_complaint and complaint_category = 'core_service_failure') as complaints_core_service_failure,
                 count(*) filter (where in_op and is_complaint and complaint_category = 'service_encounter') as complaints_service_encounter,
                 count(*) filter (where in_op and is_complaint and complaint_category = 'pricing') as complaints_pricing,
@@ -379,9 +385,9 @@ export class KpiRepository {
               coalesce(sum(tr.hours), 0) as training_hours,
               count(*) as training_rows
          from training tr join agents a on a.agent_id = tr.agent_id
-        where tr.completed_on >= $1::date and tr.completed_on <= $3::date
+        where tr.completed_on >= $1::date and tr.completed_on <= $2::date
         group by grouping sets ((tr.agent_id), (a.team_id), ())`,
-      [params[0], params[1], params[2]],
+      [params[0], params[2]],
     );
     return this.rollUpTeams(client, r.rows.map(numberize(['training_hours'])));
   }
