@@ -1,15 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
-import { PERIOD_PATTERN } from '../kpis/kpi-response.dto';
+import { ParsePeriodPipe } from '../common/period.pipe';
 import { PeriodsService } from './periods.service';
-
-class PeriodParam {
-  @ApiProperty({ example: '2026-10' }) @Matches(PERIOD_PATTERN, { message: 'period must be YYYY-MM' }) period!: string;
-}
 
 class PublishDto {
   @ApiPropertyOptional({ description: 'required when the period is already published (the new version’s reason)' })
@@ -52,8 +48,8 @@ export class PeriodsController {
   @Roles('admin', 'hr')
   @ApiCreatedResponse({ type: SnapshotDto })
   @ApiConflictResponse({ description: 'already published and no reason given' })
-  async publish(@Param() p: PeriodParam, @Body() body: PublishDto, @CurrentUser() user: Principal): Promise<SnapshotDto> {
-    const { id: _id, ...header } = await this.periods.publish(p.period, { reason: body.reason, by: user.email });
+  async publish(@Param('period', ParsePeriodPipe) period: string, @Body() body: PublishDto, @CurrentUser() user: Principal): Promise<SnapshotDto> {
+    const { id: _id, ...header } = await this.periods.publish(period, { reason: body.reason, by: user.email });
     return header;
   }
 
@@ -61,9 +57,9 @@ export class PeriodsController {
   @Get(':period')
   @Roles('admin', 'hr', 'manager', 'team_lead', 'agent')
   @ApiOkResponse({ type: PeriodStatusDto })
-  async status(@Param() p: PeriodParam): Promise<PeriodStatusDto> {
-    const versions = (await this.periods.versions(p.period)).map(({ id: _id, ...v }) => v);
+  async status(@Param('period', ParsePeriodPipe) period: string): Promise<PeriodStatusDto> {
+    const versions = (await this.periods.versions(period)).map(({ id: _id, ...v }) => v);
     const latest = versions.at(-1) ?? null;
-    return { period: p.period, status: latest ? 'published' : 'live', version: latest?.version ?? null, versions };
+    return { period: period, status: latest ? 'published' : 'live', version: latest?.version ?? null, versions };
   }
 }

@@ -1,19 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { IsInt, IsOptional, Min } from 'class-validator';
 import { ScopeService } from '../access/scope.service';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
-import { PERIOD_PATTERN } from '../kpis/kpi-response.dto';
+import { ParsePeriodPipe } from '../common/period.pipe';
 import { SaveTemplateDto, ScorecardDto, TemplateDetailDto, TemplateListDto } from './scorecard.dto';
 import { ScorecardsService } from './scorecards.service';
 import { TemplatesService } from './templates.service';
-
-class PeriodParam {
-  @ApiProperty({ example: '2026-10' }) @Matches(PERIOD_PATTERN, { message: 'period must be YYYY-MM' }) period!: string;
-}
 
 class VersionQuery {
   @ApiPropertyOptional({ minimum: 1, description: 'a published version (default: the latest)' })
@@ -38,18 +34,18 @@ export class ScorecardsController {
   @Get('agents/:agent_id/scorecards/:period')
   @Roles('admin', 'hr', 'manager', 'team_lead', 'agent')
   @ApiOkResponse({ type: ScorecardDto })
-  async agent(@Param('agent_id') agentId: string, @Param() p: PeriodParam, @Query() q: VersionQuery, @CurrentUser() user: Principal) {
+  async agent(@Param('agent_id') agentId: string, @Param('period', ParsePeriodPipe) period: string, @Query() q: VersionQuery, @CurrentUser() user: Principal) {
     await this.scope.assertAgentVisible(user, agentId);
-    return this.scorecards.forSubject(p.period, 'agent', agentId, q.version);
+    return this.scorecards.forSubject(period, 'agent', agentId, q.version);
   }
 
   /** A team's scorecard (descendants included) with its direct members' ranking. */
   @Get('teams/:team_id/scorecards/:period')
   @Roles('admin', 'hr', 'manager', 'team_lead', 'agent')
   @ApiOkResponse({ type: ScorecardDto })
-  async team(@Param('team_id') teamId: string, @Param() p: PeriodParam, @Query() q: VersionQuery, @CurrentUser() user: Principal) {
+  async team(@Param('team_id') teamId: string, @Param('period', ParsePeriodPipe) period: string, @Query() q: VersionQuery, @CurrentUser() user: Principal) {
     await this.scope.assertTeamVisible(user, teamId);
-    return this.scorecards.forSubject(p.period, 'team', teamId, q.version);
+    return this.scorecards.forSubject(period, 'team', teamId, q.version);
   }
 
   @Get('scorecard-templates')

@@ -33,13 +33,14 @@ export class UsersService {
   constructor(private readonly em: EntityManager) {}
 
   private async validate(input: UserInput): Promise<void> {
+    const em = this.em.fork();
     const errors: ProblemFieldError[] = [];
     if (!EMAIL.test(input.email)) errors.push({ field: 'email', value: input.email, reason: 'must be an e-mail address' });
     if (input.password.length < 8) errors.push({ field: 'password', reason: 'must be at least 8 characters' });
     if (!ROLES.includes(input.role)) errors.push({ field: 'role', value: input.role, reason: `must be one of ${ROLES.join(', ')}` });
     if (input.role === 'agent' && !input.agentId) errors.push({ field: 'agent_id', reason: 'an agent user must be linked to an agent' });
     if (input.agentId) {
-      const agent = await this.em.findOne(Agent, { agentId: input.agentId });
+      const agent = await em.findOne(Agent, { agentId: input.agentId });
       if (!agent) errors.push({ field: 'agent_id', value: input.agentId, reason: 'unknown agent' });
     }
     const teamIds = input.teamIds ?? [];
@@ -47,7 +48,7 @@ export class UsersService {
       errors.push({ field: 'team_ids', reason: 'only a team_lead leads teams' });
     }
     if (teamIds.length) {
-      const found = await this.em.find(Team, { teamId: { $in: teamIds } });
+      const found = await em.find(Team, { teamId: { $in: teamIds } });
       const known = new Set(found.map((t) => t.teamId));
       for (const id of teamIds) if (!known.has(id)) errors.push({ field: 'team_ids', value: id, reason: 'unknown team' });
     }
