@@ -17,7 +17,7 @@ export interface RunningApp {
 export async function startApp(
   config: AppConfig,
   log: { info(m: string): void; warn(m: string): void },
-  opts: { listen?: boolean; logs?: boolean } = {},
+  opts: { listen?: boolean; logs?: boolean | 'warn' } = {},
 ): Promise<RunningApp> {
   const db = await openDatabase(config, log);
   // the migrating ORM is not needed any more: Nest owns its own connection pool

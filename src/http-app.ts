@@ -20,14 +20,15 @@ export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
 }
 
 /** The HTTP application, configured exactly as production runs it (tests use this too). */
-export async function createHttpApp(config: AppConfig, databaseUrl: string, opts: { logs?: boolean } = {}): Promise<NestExpressApplication> {
+export async function createHttpApp(config: AppConfig, databaseUrl: string, opts: { logs?: boolean | 'warn' } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), {
     bufferLogs: true,
     bodyParser: false,
     abortOnError: false,
-    ...(opts.logs === false ? { logger: false as const } : {}),
+    ...(opts.logs === false ? { logger: false as const } : opts.logs === 'warn' ? { logger: ['error', 'warn'] as ('error' | 'warn')[] } : {}),
   });
-  if (opts.logs !== false) app.useLogger(app.get(Logger));
+  if (opts.logs === 'warn') app.useLogger(['error', 'warn']);
+  else if (opts.logs !== false) app.useLogger(app.get(Logger));
   else app.useLogger(false);
   app.useBodyParser('json', { limit: config.jsonBodyLimitBytes });
   app.useGlobalPipes(createValidationPipe());

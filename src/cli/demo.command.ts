@@ -63,7 +63,7 @@ export function registerDemoCommands(program: Command): void {
       const log = cliLogger(false);
       const endMonth = previousMonth(localDate(systemClock.now(), config.orgTimezone));
       log.info(`Yardstick demo — database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${path.resolve(config.dataDir, 'pg')}`}`);
-      const running = await startApp(config, log, { listen: false });
+      const running = await startApp(config, log, { listen: false, logs: 'warn' });
       try {
         const demo = running.app.get(DemoService);
         const dir = path.resolve(config.dataDir, 'demo');
@@ -74,6 +74,12 @@ export function registerDemoCommands(program: Command): void {
           log.info(`  ${s.entity.padEnd(12)} ${String(s.rows).padStart(8)} rows: ${s.inserted} inserted, ${s.updated} updated, ${s.unchanged} unchanged`);
         }
         const users = await demo.createUsers();
+        const started = Date.now();
+        const { snapshot, created } = await demo.publish(endMonth);
+        log.info(
+          `${created ? 'published' : 'already published'} ${endMonth} as version ${snapshot.version}` +
+            (created ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''),
+        );
         if (opts.serve) await running.app.listen(config.port, '0.0.0.0');
         const url = opts.serve ? running.url.replace(/:\d+$/, `:${(running.app.getHttpServer().address() as { port: number }).port}`) : null;
         console.log('');
@@ -85,7 +91,9 @@ export function registerDemoCommands(program: Command): void {
         if (url) {
           console.log('');
           console.log(`API:  ${url}/api/v1   docs: ${url}/docs   health: ${url}/health`);
-          console.log(`Try:  curl -s ${url}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"hr@demo.yardstick","password":"demo-hr-pass"}'`);
+          console.log(`Try:  TOKEN=$(curl -s ${url}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"hr@demo.yardstick","password":"demo-hr-pass"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`);
+          console.log(`      curl -s -H "Authorization: Bearer $TOKEN" '${url}/api/v1/org/kpis?period=${endMonth}'`);
+          console.log(`CLI:  npm run cli -- kpis --period ${endMonth}`);
           console.log('Press Ctrl-C to stop.');
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);

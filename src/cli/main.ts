@@ -7,6 +7,7 @@ import { openPool } from './app-context';
 import { cliLogger } from './cli-logger';
 import { registerDemoCommands } from './demo.command';
 import { registerImportCommand } from './import.command';
+import { registerKpiCommands } from './kpis.command';
 import { createMigration } from './migration-create.command';
 import { registerUsersCreateCommand } from './users-create.command';
 
@@ -35,6 +36,7 @@ program
 registerImportCommand(program, { openPool: () => openPool() });
 registerUsersCreateCommand(program);
 registerDemoCommands(program);
+registerKpiCommands(program);
 
 program
   .command('migration:create')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ImportsModule } from '../imports/imports.module';
+import { KpisModule } from '../kpis/kpis.module';
 import { DemoService } from './demo.service';
 
-@Module({ imports: [ImportsModule], providers: [DemoService], exports: [DemoService] })
+@Module({ imports: [ImportsModule, KpisModule], providers: [DemoService], exports: [DemoService] })
 export class DemoModule {}

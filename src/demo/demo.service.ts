@@ -10,6 +10,8 @@ import type { ImportSummary } from '../imports/csv-importer';
 import { ImportsService } from '../imports/imports.service';
 import type { Role } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { PeriodsService } from '../periods/periods.service';
+import { SnapshotsRepository, type SnapshotHeader } from '../periods/snapshots.repository';
 
 export interface DemoOptions {
   dir: string;
@@ -35,7 +37,16 @@ export class DemoService {
     private readonly imports: ImportsService,
     private readonly users: UsersService,
     @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly periods: PeriodsService,
+    private readonly snapshots: SnapshotsRepository,
   ) {}
+
+  /** Publishes the last complete month unless it is published already (so scorecards show at once). */
+  async publish(period: string): Promise<{ snapshot: SnapshotHeader; created: boolean }> {
+    const existing = await this.snapshots.latest(period);
+    if (existing) return { snapshot: existing, created: false };
+    return { snapshot: await this.periods.publish(period, { reason: 'demo', by: 'demo' }), created: true };
+  }
 
   /** Writes the data set unless the same one (same options) is already there. */
   async ensureDataSet(opts: DemoOptions, onProgress?: (done: number, total: number) => void): Promise<{ generated: boolean }> {
