@@ -71,7 +71,8 @@ export class KpiEngineService {
 
   /** Changes whenever data that KPIs read changes (each import, evaluation change, …). */
   async dataVersion(): Promise<number> {
-    const r = await this.pool.query<{ v: string }>('select yardstick_data_version() as v');
+    // every import adds an import_batches row; later capabilities add their own change logs here
+    const r = await this.pool.query<{ v: string }>('select coalesce(max(id), 0) as v from import_batches');
     return Number(r.rows[0].v);
   }
 

@@ -55,17 +55,181 @@ export interface PeriodAggregates {
   training: Map<SubjectKey, TrainingAggregates>;
 }
 
-/** A team's closure: every (ancestor, descendant) pair, each team its own ancestor. */
-const CLOSURE_CTE = `
+// ---------------------------------------------------------------------------------------
+// SQL fragments of the rules, shared with the drill-down (src/kpis/drilldown.repository.ts)
+// so that the records behind a number are selected by exactly the SQL that counted them.
+// Functions take SQL expressions (usually bare placeholders such as '$2') and cast them.
+
+/** A team's closure: every (ancestor, descendant) pair, each team its own ancestor (needs `with recursive`). */
+export const CLOSURE_CTE = `
   closure(ancestor, descendant) as (
     select team_id, team_id from teams
     union all
     select c.ancestor, t.team_id from closure c join teams t on t.parent_team_id = c.descendant
   )`;
 
+/**
+ * P = [p0, p1): local midnight of P's first day and of the next month's, in ORG_TIMEZONE.
+ * Parameters: $1 first day of P, $2 first day of the next month, $3 ORG_TIMEZONE.
+ */
+export const PERIOD_INSTANTS_SQL = `select (($1::date)::timestamp at time zone $3::text)::text as p0, (($2::date)::timestamp at time zone $3::text)::text as p1`;
+
 /** p0 and p1, the period's instants (computed once per period, passed as $1 and $2). */
 const P0 = `$1::timestamptz`;
 const P1 = `$2::timestamptz`;
+
+/**
+ * Ownership history: every assignments.csv row, plus `owner_agent_id` as an assignment on
+ * `acquired_on` unless assignments.csv has a row for the same (customer, day) — explicit wins.
+ */
+export const EFFECTIVE_ASSIGNMENTS_CTE = `effective_assignments as (
+         select customer_id, assigned_on, agent_id from assignments
+         union all
+         select c.customer_id, c.acquired_on, c.owner_agent_id from customers c
+          where c.owner_agent_id is not null
+            and not exists (select 1 from assignments a where a.customer_id = c.customer_id and a.assigned_on = c.acquired_on)
+       )`;
+
+/** SQL expressions (placeholders) of the per-customer state's inputs. */
+export interface CustomerStateParams {
+  /** first local day of P (date) */
+  firstDay: string;
+  /** s0 (date) */
+  s0: string;
+  /** s1 (date) */
+  s1: string;
+  /** DEFAULT_MARGIN_RATE (text, used as numeric) */
+  defaultMarginRate: string;
+  /** INACTIVITY_DAYS (int; 0 disables) */
+  inactivityDays: string;
+}
+
+/**
+ * Gross margin of an order (columns of `orders`, optionally qualified by `alias`): the
+ * recorded one, else amount × DEFAULT_MARGIN_RATE, kept exact.
+ */
+export const effectiveMarginSql = (rate: string, alias?: string) => {
+  const q = alias ? `${alias}.` : '';
+  return `coalesce(${q}gross_margin, ${q}amount * ${rate}::numeric)`;
+};
+
+/**
+ * One row per customer: its owner on s0 and on s1 (the effective assignment with the latest
+ * assigned_on ≤ day), whether it is active on s0 and on s1, and its completed-order figures
+ * up to s1 (dated = local date of ordered_at, i.e. ordered_on). With `detail`, the columns
+ * the drill-down shows are added (acquired_on, churned_on, last_order_s0, last_order_s1,
+ * first_order_in_p, last_order_before_p0); the engine's rows are the same either way.
+ */
+export function customerStateSql(p: CustomerStateParams, opts: { detail?: boolean } = {}): string {
+  const d = !!opts.detail;
+  return `with ${EFFECTIVE_ASSIGNMENTS_CTE},
+       owners as (
+         select customer_id,
+                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= ${p.s0}::date))[1] as owner_s0,
+                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= ${p.s1}::date))[1] as owner_s1
+           from effective_assignments group by customer_id
+       ),
+       -- only completed orders count anywhere; "dated" = local date of ordered_at (ordered_on)
+       completed as (
+         select customer_id,
+                max(ordered_on) filter (where ordered_on <= ${p.s0}::date) as last_order_s0,
+                max(ordered_on) as last_order_s1,
+                count(*) filter (where ordered_on >= ${p.firstDay}::date) as orders_in_p,
+                bool_or(ordered_on < ${p.firstDay}::date) as ordered_before_p0,
+                coalesce(sum(amount) filter (where ordered_on >= ${p.firstDay}::date), 0) as revenue_p,
+                coalesce(sum(${effectiveMarginSql(p.defaultMarginRate)}) filter (where ordered_on >= ${p.firstDay}::date), 0) as margin_p,
+                sum(${effectiveMarginSql(p.defaultMarginRate)}) as margin_total${
+                  d
+                    ? `,
+                min(ordered_on) filter (where ordered_on >= ${p.firstDay}::date) as first_order_in_p,
+                max(ordered_on) filter (where ordered_on < ${p.firstDay}::date) as last_order_before_p0`
+                    : ''
+                }
+           from orders
+          where status = 'completed' and ordered_on <= ${p.s1}::date
+          group by customer_id
+       )
+       select c.customer_id, o.owner_s0, o.owner_s1,
+              (c.acquired_on <= ${p.s0}::date and (c.churned_on is null or ${p.s0}::date < c.churned_on)
+                 and (${p.inactivityDays}::int = 0 or c.acquired_on >= ${p.s0}::date - (${p.inactivityDays}::int - 1) or k.last_order_s0 >= ${p.s0}::date - (${p.inactivityDays}::int - 1))) as active_s0,
+              (c.acquired_on <= ${p.s1}::date and (c.churned_on is null or ${p.s1}::date < c.churned_on)
+                 and (${p.inactivityDays}::int = 0 or c.acquired_on >= ${p.s1}::date - (${p.inactivityDays}::int - 1) or k.last_order_s1 >= ${p.s1}::date - (${p.inactivityDays}::int - 1))) as active_s1,
+              coalesce(k.orders_in_p, 0) as orders_in_p,
+              coalesce(k.ordered_before_p0, false) as ordered_before_p0,
+              coalesce(k.revenue_p, 0) as revenue_p,
+              coalesce(k.margin_p, 0) as margin_p,
+              coalesce(k.margin_total, 0) as margin_total,
+              null::boolean as churn_controllable${
+                d
+                  ? `,
+              c.acquired_on, c.churned_on, k.last_order_s0, k.last_order_s1, k.first_order_in_p, k.last_order_before_p0`
+                  : ''
+              }
+         from customers c
+         left join owners o on o.customer_id = c.customer_id
+         left join completed k on k.customer_id = c.customer_id`;
+}
+
+/**
+ * churn_controllable_share's inferred reason: for each customer of `customers` (a relation
+ * with customer_id, active_s0, active_s1) lost in P (active on s0, not on s1), its last
+ * complaint ticket opened before p1 (latest opened_at; on a tie the greater ticket_id as a
+ * string). The reason is that ticket's complaint_controllable (null: unknown).
+ */
+export function lastComplaintOfLostSql(customers: string, p1: string): string {
+  return `select distinct on (t.customer_id) t.customer_id, t.ticket_id, t.opened_at, t.complaint_controllable
+             from tickets t
+             join ${customers} lost on lost.customer_id = t.customer_id and lost.active_s0 and not lost.active_s1
+            where t.is_complaint and t.opened_at < ${p1}
+            order by t.customer_id, t.opened_at desc, t.ticket_id collate "C" desc`;
+}
+
+/** The team a ticket `t` (joined to its agent `a`) counts for: its team_id, default the agent's current team. */
+export const TICKET_TEAM_SQL = `coalesce(t.team_id, a.team_id)`;
+
+/**
+ * The tickets of Res ∪ Op (instants, p0 ≤ t < p1), each with the team it counts for
+ * (base_team) and whether it is in Res (in_res) and in Op (in_op). Tickets of unknown agents
+ * count nowhere.
+ */
+export function periodTicketsSql(p0: string, p1: string): string {
+  return `select t.*, ${TICKET_TEAM_SQL} as base_team,
+                (t.resolved_at >= ${p0} and t.resolved_at < ${p1}) as in_res,
+                (t.opened_at >= ${p0} and t.opened_at < ${p1}) as in_op
+           from tickets t join agents a on a.agent_id = t.agent_id
+          where (t.resolved_at >= ${p0} and t.resolved_at < ${p1}) or (t.opened_at >= ${p0} and t.opened_at < ${p1})`;
+}
+
+/** first_contact_resolution's numerator, over a ticket `t`: contact_count = 1 and not reopened. */
+export const FIRST_CONTACT_RESOLVED_SQL = `t.contact_count = 1 and not t.reopened`;
+
+/** resolution_sla_rate's numerator, over a ticket `t`: resolved_at − opened_at ≤ SLA_RESOLUTION_HOURS (inclusive). */
+export const resolvedWithinSlaSql = (hours: string) => `t.resolved_at - t.opened_at <= make_interval(secs => ${hours}::float8 * 3600)`;
+
+/** first_response_sla_rate's numerator, over a ticket `t`: answered within SLA_FIRST_RESPONSE_MINUTES (never answered misses). */
+export const firstResponseWithinSlaSql = (minutes: string) =>
+  `t.first_response_at is not null
+                                   and t.first_response_at - t.opened_at <= make_interval(secs => ${minutes}::float8 * 60)`;
+
+/** Minutes from opening to first response of a ticket `t` (fractional; numeric). */
+export const FIRST_RESPONSE_MINUTES_SQL = `extract(epoch from (t.first_response_at - t.opened_at)) / 60.0`;
+
+/**
+ * Surveys with responded_at in P (instants), each with the team it counts for (base_team):
+ * the linked ticket's team_id, or when that is empty the current team of the ticket's agent;
+ * without a ticket, the survey agent's current team. Surveys of unknown agents count nowhere.
+ */
+export function periodSurveysSql(p0: string, p1: string): string {
+  return `select sv.*, case when sv.ticket_id is not null then coalesce(tk.team_id, ta.team_id) else sa.team_id end as base_team
+             from surveys sv
+             join agents sa on sa.agent_id = sv.agent_id
+             left join tickets tk on tk.ticket_id = sv.ticket_id
+             left join agents ta on ta.agent_id = tk.agent_id
+            where sv.responded_at >= ${p0} and sv.responded_at < ${p1}`;
+}
+
+/** Training `tr` completed in P: completed_on (a local date) from P's first day to s1. */
+export const trainingInPeriodSql = (firstDay: string, s1: string) => `tr.completed_on >= ${firstDay}::date and tr.completed_on <= ${s1}::date`;
 
 function rowsToMap<T>(rows: (T & { subject_type: SubjectType; subject_id: string | null })[]): Map<SubjectKey, T> {
   const map = new Map<SubjectKey, T>();
@@ -88,10 +252,7 @@ export class KpiRepository {
       await client.query("set local work_mem = '64MB'");
       const params = [w.firstDay, w.s0, w.s1, w.nextFirstDay, s.orgTimezone];
       // P = [p0, p1): local midnight of P's first day and of the next month's, in ORG_TIMEZONE
-      const bounds = await client.query<{ p0: string; p1: string }>(
-        `select (($1::date)::timestamp at time zone $3::text)::text as p0, (($2::date)::timestamp at time zone $3::text)::text as p1`,
-        [w.firstDay, w.nextFirstDay, s.orgTimezone],
-      );
+      const bounds = await client.query<{ p0: string; p1: string }>(PERIOD_INSTANTS_SQL, [w.firstDay, w.nextFirstDay, s.orgTimezone]);
       const instants = [bounds.rows[0].p0, bounds.rows[0].p1];
       const subjects = await this.subjects(client);
       const portfolio = await this.portfolio(client, params, s);
@@ -134,47 +295,7 @@ export class KpiRepository {
   private async portfolio(client: PoolClient, params: unknown[], s: KpiSettings): Promise<Map<SubjectKey, PortfolioAggregates>> {
     await client.query(
       `create temp table kpi_customer on commit drop as
-       with effective_assignments as (
-         select customer_id, assigned_on, agent_id from assignments
-         union all
-         select c.customer_id, c.acquired_on, c.owner_agent_id from customers c
-          where c.owner_agent_id is not null
-            and not exists (select 1 from assignments a where a.customer_id = c.customer_id and a.assigned_on = c.acquired_on)
-       ),
-       owners as (
-         select customer_id,
-                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= $2::date))[1] as owner_s0,
-                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= $3::date))[1] as owner_s1
-           from effective_assignments group by customer_id
-       ),
-       -- only completed orders count anywhere; "dated" = local date of ordered_at (ordered_on)
-       completed as (
-         select customer_id,
-                max(ordered_on) filter (where ordered_on <= $2::date) as last_order_s0,
-                max(ordered_on) as last_order_s1,
-                count(*) filter (where ordered_on >= $1::date) as orders_in_p,
-                bool_or(ordered_on < $1::date) as ordered_before_p0,
-                coalesce(sum(amount) filter (where ordered_on >= $1::date), 0) as revenue_p,
-                coalesce(sum(coalesce(gross_margin, amount * $4::numeric)) filter (where ordered_on >= $1::date), 0) as margin_p,
-                sum(coalesce(gross_margin, amount * $4::numeric)) as margin_total
-           from orders
-          where status = 'completed' and ordered_on <= $3::date
-          group by customer_id
-       )
-       select c.customer_id, o.owner_s0, o.owner_s1,
-              (c.acquired_on <= $2::date and (c.churned_on is null or $2::date < c.churned_on)
-                 and ($5::int = 0 or c.acquired_on >= $2::date - ($5::int - 1) or k.last_order_s0 >= $2::date - ($5::int - 1))) as active_s0,
-              (c.acquired_on <= $3::date and (c.churned_on is null or $3::date < c.churned_on)
-                 and ($5::int = 0 or c.acquired_on >= $3::date - ($5::int - 1) or k.last_order_s1 >= $3::date - ($5::int - 1))) as active_s1,
-              coalesce(k.orders_in_p, 0) as orders_in_p,
-              coalesce(k.ordered_before_p0, false) as ordered_before_p0,
-              coalesce(k.revenue_p, 0) as revenue_p,
-              coalesce(k.margin_p, 0) as margin_p,
-              coalesce(k.margin_total, 0) as margin_total,
-              null::boolean as churn_controllable
-         from customers c
-         left join owners o on o.customer_id = c.customer_id
-         left join completed k on k.customer_id = c.customer_id`,
+       ${customerStateSql({ firstDay: '$1', s0: '$2', s1: '$3', defaultMarginRate: '$4', inactivityDays: '$5' })}`,
       [params[0], params[1], params[2], s.defaultMarginRate, s.inactivityDays],
     );
     // churn_controllable_share: a lost customer's inferred reason is the complaint_controllable
@@ -183,11 +304,7 @@ export class KpiRepository {
     await client.query(
       `update kpi_customer k set churn_controllable = last.complaint_controllable
          from (
-           select distinct on (t.customer_id) t.customer_id, t.complaint_controllable
-             from tickets t
-             join kpi_customer lost on lost.customer_id = t.customer_id and lost.active_s0 and not lost.active_s1
-            where t.is_complaint and t.opened_at < (($1::date)::timestamp at time zone $2::text)
-            order by t.customer_id, t.opened_at desc, t.ticket_id collate "C" desc
+           ${lastComplaintOfLostSql('kpi_customer', '(($1::date)::timestamp at time zone $2::text)')}
          ) last
         where last.customer_id = k.customer_id`,
       [params[3], params[4]],
@@ -269,26 +386,21 @@ export class KpiRepository {
     const r = await client.query<ServiceAggregates & { subject_type: SubjectType; subject_id: string | null }>(
       `with recursive ${CLOSURE_CTE},
        t as (
-         select t.*, coalesce(t.team_id, a.team_id) as base_team,
-                (t.resolved_at >= ${P0} and t.resolved_at < ${P1}) as in_res,
-                (t.opened_at >= ${P0} and t.opened_at < ${P1}) as in_op
-           from tickets t join agents a on a.agent_id = t.agent_id
-          where (t.resolved_at >= ${P0} and t.resolved_at < ${P1}) or (t.opened_at >= ${P0} and t.opened_at < ${P1})
+         ${periodTicketsSql(P0, P1)}
        ),
        base as (
          select grouping(agent_id) as g_agent, grouping(base_team) as g_team, agent_id, base_team,
                 count(*) filter (where in_res) as resolved,
                 -- first_contact_resolution: contact_count = 1 and not reopened
-                count(*) filter (where in_res and contact_count = 1 and not reopened) as resolved_first_contact,
+                count(*) filter (where in_res and ${FIRST_CONTACT_RESOLVED_SQL}) as resolved_first_contact,
                 coalesce(sum(handle_seconds) filter (where in_res), 0) as handle_seconds_sum,
                 count(handle_seconds) filter (where in_res) as handle_seconds_n,
                 -- resolution_sla_rate: resolved_at − opened_at ≤ SLA_RESOLUTION_HOURS (inclusive)
-                count(*) filter (where in_res and resolved_at - opened_at <= make_interval(secs => $3::float8 * 3600)) as resolved_within_sla,
+                count(*) filter (where in_res and ${resolvedWithinSlaSql('$3')}) as resolved_within_sla,
                 count(*) filter (where in_op) as opened,
                 count(*) filter (where in_op and is_complaint) as opened_complaints,
                 -- first_response_sla_rate: answered within SLA_FIRST_RESPONSE_MINUTES (never answered misses)
-                count(*) filter (where in_op and first_response_at is not null
-                                   and first_response_at - opened_at <= make_interval(secs => $4::float8 * 60)) as opened_first_response_within_sla,
+                count(*) filter (where in_op and ${firstResponseWithinSlaSql('$4')}) as opened_first_response_within_sla,
                 count(*) filter (where in_op and is_complaint and complaint_category = 'core_service_failure') as complaints_core_service_failure,
                 count(*) filter (where in_op and is_complaint and complaint_category = 'service_encounter') as complaints_service_encounter,
                 count(*) filter (where in_op and is_complaint and complaint_category = 'pricing') as complaints_pricing,
@@ -322,8 +434,8 @@ export class KpiRepository {
     const r = await client.query<FirstResponsePercentiles & { subject_type: SubjectType; subject_id: string | null }>(
       `with recursive ${CLOSURE_CTE},
        t as (
-         select t.agent_id, coalesce(t.team_id, a.team_id) as base_team,
-                extract(epoch from (t.first_response_at - t.opened_at)) / 60.0 as minutes
+         select t.agent_id, ${TICKET_TEAM_SQL} as base_team,
+                ${FIRST_RESPONSE_MINUTES_SQL} as minutes
            from tickets t join agents a on a.agent_id = t.agent_id
           where t.opened_at >= ${P0} and t.opened_at < ${P1} and t.first_response_at is not null
        )
@@ -364,12 +476,7 @@ export class KpiRepository {
               coalesce(sum(ces), 0) as ces_sum,
               count(ces) as ces_n
          from (
-           select sv.*, case when sv.ticket_id is not null then coalesce(tk.team_id, ta.team_id) else sa.team_id end as base_team
-             from surveys sv
-             join agents sa on sa.agent_id = sv.agent_id
-             left join tickets tk on tk.ticket_id = sv.ticket_id
-             left join agents ta on ta.agent_id = tk.agent_id
-            where sv.responded_at >= ${P0} and sv.responded_at < ${P1}
+           ${periodSurveysSql(P0, P1)}
          ) s
         group by grouping sets ((s.agent_id), (s.base_team), ())`,
       params,
@@ -385,7 +492,7 @@ export class KpiRepository {
               coalesce(sum(tr.hours), 0) as training_hours,
               count(*) as training_rows
          from training tr join agents a on a.agent_id = tr.agent_id
-        where tr.completed_on >= $1::date and tr.completed_on <= $2::date
+        where ${trainingInPeriodSql('$1', '$2')}
         group by grouping sets ((tr.agent_id), (a.team_id), ())`,
       [params[0], params[2]],
     );

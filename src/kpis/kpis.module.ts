@@ -6,14 +6,17 @@ import { ScorecardsController } from '../scorecards/scorecards.controller';
 import { ScorecardsService } from '../scorecards/scorecards.service';
 import { TemplatesService } from '../scorecards/templates.service';
 import { systemClock } from '../common/clock';
+import { DrilldownController } from './drilldown.controller';
+import { DrilldownRepository } from './drilldown.repository';
+import { DrilldownService } from './drilldown.service';
 import { KpiEngineService } from './kpi-engine.service';
 import { KpiQueryService } from './kpi-query.service';
 import { KpiController } from './kpi.controller';
 import { KpiRepository } from './kpi.repository';
 
-/** KPI engine, periods (live and published) and balanced scorecards. */
+/** KPI engine, periods (live and published), balanced scorecards and the KPI drill-down. */
 @Module({
-  controllers: [KpiController, ScorecardsController, PeriodsController],
+  controllers: [KpiController, ScorecardsController, PeriodsController, DrilldownController],
   providers: [
     KpiRepository,
     KpiEngineService,
@@ -23,7 +26,9 @@ import { KpiRepository } from './kpi.repository';
     ScorecardsService,
     PeriodsService,
     { provide: CLOCK, useValue: systemClock },
+    DrilldownRepository,
+    DrilldownService,
   ],
-  exports: [KpiEngineService, KpiQueryService, ScorecardsService, PeriodsService, TemplatesService, SnapshotsRepository],
+  exports: [KpiEngineService, KpiQueryService, ScorecardsService, PeriodsService, TemplatesService, SnapshotsRepository, DrilldownService],
 })
 export class KpisModule {}

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { IMMUTABLE_BODY } from '../database/immutable-trigger';
 
 /**
  * A published period: version 1 on first publish, n+1 on every recompute (with a reason).
@@ -21,6 +22,8 @@ export const PeriodSnapshotSchema = defineEntity({
     createdBy: p.text().nullable().fieldName('created_by'),
   },
   uniques: [{ name: 'period_snapshots_period_version_unique', properties: ['period', 'version'] }],
+  // insert-only: the database refuses to change or remove a row
+  triggers: [{ name: 'immutable', timing: 'before', events: ['update', 'delete'], forEach: 'row', body: IMMUTABLE_BODY }],
 });
 export class PeriodSnapshot extends PeriodSnapshotSchema.class {}
 PeriodSnapshotSchema.setClass(PeriodSnapshot);
@@ -39,6 +42,8 @@ export const SnapshotSubjectSchema = defineEntity({
     kpis: p.json<Record<string, unknown>>(),
     scorecard: p.json<Record<string, unknown>>().nullable(),
   },
+  // insert-only: the database refuses to change or remove a row
+  triggers: [{ name: 'immutable', timing: 'before', events: ['update', 'delete'], forEach: 'row', body: IMMUTABLE_BODY }],
 });
 export class SnapshotSubject extends SnapshotSubjectSchema.class {}
 SnapshotSubjectSchema.setClass(SnapshotSubject);

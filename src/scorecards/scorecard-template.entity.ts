@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { IMMUTABLE_BODY } from '../database/immutable-trigger';
 
 /** A named scorecard template; exactly one is the default that live scorecards use. */
 export const ScorecardTemplateSchema = defineEntity({
@@ -30,6 +31,8 @@ export const ScorecardTemplateVersionSchema = defineEntity({
     createdBy: p.text().nullable().fieldName('created_by'),
   },
   uniques: [{ name: 'scorecard_template_versions_template_version_unique', properties: ['templateId', 'version'] }],
+  // insert-only: the database refuses to change or remove a row
+  triggers: [{ name: 'immutable', timing: 'before', events: ['update', 'delete'], forEach: 'row', body: IMMUTABLE_BODY }],
 });
 export class ScorecardTemplateVersion extends ScorecardTemplateVersionSchema.class {}
 ScorecardTemplateVersionSchema.setClass(ScorecardTemplateVersion);
