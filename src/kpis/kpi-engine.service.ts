@@ -47,12 +47,24 @@ const CACHE_SIZE = 8;
 export class KpiEngineService {
   private readonly cache = new Map<string, Promise<PeriodResult>>();
   private readonly contributors: KpiContributor[] = [];
+  /** Append-only tables whose growing ids signal a change KPIs depend on (import_batches first). */
+  private readonly versionTables = new Set<string>(['import_batches']);
 
   constructor(
     private readonly repo: KpiRepository,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * A capability whose writes change KPI values registers an append-only log table here (a
+   * row per change, ids only grow); the data version is the sum of those tables' max ids.
+   */
+  registerVersionTable(table: string): void {
+    if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`invalid table name ${table}`);
+    this.versionTables.add(table);
+    this.cache.clear();
+  }
 
   registerContributor(c: KpiContributor): void {
     if (!this.contributors.some((x) => x.name === c.name)) this.contributors.push(c);
@@ -71,8 +83,9 @@ export class KpiEngineService {
 
   /** Changes whenever data that KPIs read changes (each import, evaluation change, …). */
   async dataVersion(): Promise<number> {
-    // every import adds an import_batches row; later capabilities add their own change logs here
-    const r = await this.pool.query<{ v: string }>('select coalesce(max(id), 0) as v from import_batches');
+    // every import adds an import_batches row; other capabilities register their change logs
+    const parts = [...this.versionTables].map((t) => `(select coalesce(max(id), 0) from ${t})`);
+    const r = await this.pool.query<{ v: string }>(`select ${parts.join(' + ')} as v`);
     return Number(r.rows[0].v);
   }
 
