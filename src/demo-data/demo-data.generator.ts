@@ -26,6 +26,7 @@
  * all three forms denote exactly the instant the simulation produced. All timestamps of one
  * ticket row share one form, so `first_response_at ≥ opened_at` holds in any time zone.
  */
+import { COMPLAINT_CATEGORIES } from '../kpis/domain/kpi-catalogue';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
@@ -86,14 +87,8 @@ export const DEMO_FILES = {
 
 export type DemoFileName = keyof typeof DEMO_FILES;
 
-export const COMPLAINT_CATEGORIES = [
-  'core_service_failure',
-  'service_encounter',
-  'pricing',
-  'inconvenience',
-  'failure_response',
-  'other',
-] as const;
+/** The data contract's complaint categories (one list for the whole code base). */
+export { COMPLAINT_CATEGORIES } from '../kpis/domain/kpi-catalogue';
 
 // ---------------------------------------------------------------------------------------------
 // Model parameters

@@ -5,6 +5,8 @@
  * The column names are also the database column names (see migrations/…_initial.ts).
  */
 
+import { COMPLAINT_CATEGORIES } from '../kpis/domain/kpi-catalogue';
+
 /** The contract's import order: a file may only reference entities imported before it. */
 export const IMPORT_ORDER = ['teams', 'agents', 'customers', 'assignments', 'orders', 'tickets', 'surveys', 'training'] as const;
 export type ImportEntity = (typeof IMPORT_ORDER)[number];
@@ -74,14 +76,8 @@ const TICKET: ColumnReference = { noun: 'ticket', table: 'tickets', column: 'tic
 
 export const ORDER_STATUSES = ['completed', 'refunded', 'cancelled'] as const;
 export const TICKET_CHANNELS = ['phone', 'email', 'chat', 'social', 'in_person'] as const;
-export const COMPLAINT_CATEGORIES = [
-  'core_service_failure',
-  'service_encounter',
-  'pricing',
-  'inconvenience',
-  'failure_response',
-  'other',
-] as const;
+/** The data contract's complaint categories (one list for the whole code base). */
+export { COMPLAINT_CATEGORIES } from '../kpis/domain/kpi-catalogue';
 
 export const ENTITY_SPECS: Readonly<Record<ImportEntity, EntitySpec>> = {
   teams: {
