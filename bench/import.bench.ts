@@ -137,6 +137,8 @@ async function main(): Promise<void> {
     let peakImportRss = 0;
     const sampler = setInterval(() => (peakImportRss = Math.max(peakImportRss, process.memoryUsage().rss / 1024 / 1024)), 50);
     pool = new Pool({ connectionString: url.toString(), max: 2 });
+    // DROP DATABASE … WITH (FORCE) below may reach a connection that pool.end() is still closing.
+    pool.on('error', () => undefined);
     let phases: string[] = [];
     const importer = new CsvImporter(pool, {
       orgTimezone: config.orgTimezone,

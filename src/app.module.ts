@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { AuditsModule } from './audits/audits.module';
 import { AuthModule } from './auth/auth.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import type { AppConfig } from './config/app-config';
@@ -12,6 +13,8 @@ import { HealthController } from './health/health.controller';
 import { DemoModule } from './demo/demo.module';
 import { ImportsModule } from './imports/imports.module';
 import { KpisModule } from './kpis/kpis.module';
+import { PredictiveModule } from './predictive/predictive.module';
+import { FeedbackModule } from './feedback/feedback.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -41,6 +44,9 @@ export class AppModule {
         ImportsModule,
         DemoModule,
         KpisModule,
+        PredictiveModule,
+        FeedbackModule,
+        AuditsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { startApp } from '../bootstrap';
 import { localDate, previousMonth, systemClock } from '../common/clock';
 import { loadConfig } from '../config/app-config';
-import { DemoService } from '../demo/demo.service';
+import { seedDemoAudits } from '../audits/audits-demo';
+import { DemoService, type DemoUser } from '../demo/demo.service';
+import { seedDemoFeedback } from '../feedback/feedback-demo';
 import { generateDemoData } from '../demo-data/demo-data.generator';
 import { cliLogger } from './cli-logger';
 
@@ -73,7 +75,18 @@ export function registerDemoCommands(program: Command): void {
         for (const s of summaries) {
           log.info(`  ${s.entity.padEnd(12)} ${String(s.rows).padStart(8)} rows: ${s.inserted} inserted, ${s.updated} updated, ${s.unchanged} unchanged`);
         }
-        const users = await demo.createUsers();
+        const users: (DemoUser | { role: string; email: string; password: string; agent_id?: null; team_ids?: string[] })[] = await demo.createUsers();
+        // evaluations of the last complete month, before it is published so its snapshot includes them
+        const agentIds = await demo.agentIds();
+        const audits = await seedDemoAudits(running.app, { agentIds, period: endMonth });
+        log.info(
+          audits.created
+            ? `created ${audits.audit_ids.length} mystery-shopper audits (auto-fail #${audits.auto_fail_audit_id}, open dispute #${audits.open_dispute_id}) and a calibration session`
+            : 'mystery-shopper audits already there',
+        );
+        const feedback = await seedDemoFeedback(running.app, { endMonth });
+        log.info(`${feedback.created ? 'created' : 'found'} the closed 360 cycle "${feedback.name}" (#${feedback.cycle_id})`);
+        users.push(...audits.users, ...feedback.users);
         const started = Date.now();
         const { snapshot, created } = await demo.publish(endMonth);
         log.info(
@@ -85,7 +98,7 @@ export function registerDemoCommands(program: Command): void {
         console.log('');
         console.log('Demo users (for this demo only):');
         for (const u of users) {
-          const extra = u.agent_id ? ` agent ${u.agent_id}` : u.team_ids.length ? ` leads ${u.team_ids.join(', ')}` : '';
+          const extra = u.agent_id ? ` agent ${u.agent_id}` : u.team_ids?.length ? ` leads ${u.team_ids.join(', ')}` : '';
           console.log(`  ${u.role.padEnd(10)} ${u.email.padEnd(26)} ${u.password.padEnd(20)}${extra}`);
         }
         if (url) {

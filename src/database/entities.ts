@@ -7,9 +7,17 @@ import { Ticket } from '../crm/ticket.entity';
 import { Survey } from '../crm/survey.entity';
 import { Training } from '../crm/training.entity';
 import { ImportBatch } from '../imports/import-batch.entity';
+import { FeedbackAssignment, FeedbackCompetency, FeedbackCycle, FeedbackQuestion, FeedbackSubject } from '../feedback/feedback-cycle.entity';
+import { FeedbackAnswer, FeedbackComment, FeedbackResponse } from '../feedback/feedback-response.entity';
+import { FeedbackChange } from '../feedback/feedback-change.entity';
 import { User, UserTeam } from '../users/user.entity';
 import { PeriodSnapshot, SnapshotSubject } from '../periods/period-snapshot.entity';
 import { ScorecardTemplate, ScorecardTemplateVersion } from '../scorecards/scorecard-template.entity';
+import { AuditForm, AuditFormRetirement, AuditFormVersion } from '../audits/audit-form.entity';
+import { Audit } from '../audits/audit.entity';
+import { AuditDispute } from '../audits/audit-dispute.entity';
+import { AuditLogEntry } from '../audits/audit-log.entity';
+import { CalibrationScore, CalibrationSession } from '../audits/calibration.entity';
 
 /** Every entity of the schema; the migrations are generated from these. */
 export const ENTITIES = [
@@ -28,4 +36,21 @@ export const ENTITIES = [
   ScorecardTemplateVersion,
   PeriodSnapshot,
   SnapshotSubject,
+  FeedbackCycle,
+  FeedbackCompetency,
+  FeedbackQuestion,
+  FeedbackSubject,
+  FeedbackAssignment,
+  FeedbackResponse,
+  FeedbackAnswer,
+  FeedbackComment,
+  FeedbackChange,
+  AuditForm,
+  AuditFormVersion,
+  AuditFormRetirement,
+  Audit,
+  AuditDispute,
+  AuditLogEntry,
+  CalibrationSession,
+  CalibrationScore,
 ];

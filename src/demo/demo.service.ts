@@ -69,6 +69,12 @@ export class DemoService {
     return out;
   }
 
+  /** Every agent id (the evaluation seeds pick those employed in the month). */
+  async agentIds(): Promise<string[]> {
+    const r = await this.pool.query<{ agent_id: string }>('select agent_id from agents order by agent_id');
+    return r.rows.map((x) => x.agent_id);
+  }
+
   /** One user per role; the team lead leads a team with sub-teams, the agent works in it. */
   async createUsers(): Promise<DemoUser[]> {
     const lead = await this.pool.query<{ team_id: string }>(

@@ -4,10 +4,11 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
+import { lowerProbeSql, PROBED_LETTERS, RowEncoder, type CaseFold } from './csv-row-encoder';
 import { CsvScanFatalError, CsvScanner } from './csv-scanner';
 import { ENTITY_SPECS, IMPORT_ORDER, type ImportEntity } from './import-entities';
 import { ImportTooLargeError, ImportValidationError, MAX_REPORTED_ERRORS, type ImportRowError } from './import-errors';
-import { buildImportSql, ident, STAGE, type ImportCheck, type ImportSql } from './import-sql';
+import { buildImportSql, ident, type ImportCheck, type ImportSql } from './import-sql';
 
 export { ImportTooLargeError, ImportValidationError, formatImportRowError, type ImportRowError } from './import-errors';
 export { IMPORT_ORDER, type ImportEntity } from './import-entities';
@@ -53,7 +54,8 @@ const LOCK_CLASS = 0x59494d50;
 
 /**
  * Imports one CSV file of the data contract (shared/spec/data-contract.md) all-or-nothing:
- * stream → byte scanner → COPY into a temp staging table → set-based validation in SQL →
+ * stream → byte scanner checking every field and row rule (while PostgreSQL consumes the
+ * COPY) → COPY of typed rows into a temp staging table → set-based validation in SQL →
  * upsert by id → one import_batches row, all in one transaction.
  */
 export class CsvImporter {
@@ -113,23 +115,30 @@ export class CsvImporter {
     };
     const tz = this.opts.orgTimezone;
     const spec = ENTITY_SPECS[entity];
-    // Memory for the big hash joins, aggregates and index builds of this transaction.
+    // Memory for the big hash joins, aggregates and index builds of this transaction. Local
+    // times in the files are in ORG_TIMEZONE: the transaction's TimeZone says so explicitly,
+    // whatever the session's setting was (see stagedValue in import-sql.ts). And how lower()
+    // maps letters here, for the case-insensitive enumerations the RowEncoder matches.
     await client.query(`set local work_mem = '64MB'; set local maintenance_work_mem = '256MB'`);
-    // Local times in the files are in ORG_TIMEZONE: the transaction's TimeZone says so
-    // explicitly, whatever the session's setting was (see timestampValue in import-sql.ts).
     await client.query(`select set_config('TimeZone', $1, true)`, [tz]).catch(() => {
       throw new Error(`ORG_TIMEZONE ${JSON.stringify(tz)} is not a time zone PostgreSQL knows`);
     });
+    const caseFold: CaseFold = { lower: (await client.query<{ lower: string[] }>(lowerProbeSql, [PROBED_LETTERS])).rows[0].lower };
 
-    // 1. Stream the bytes through the scanner into COPY; the header (read by the scanner)
-    //    decides the COPY's column list, so COPY starts once the header is known.
-    const scanner = new CsvScanner({ maxBytes: this.opts.maxBytes, maxErrors: MAX_REPORTED_ERRORS });
-    let sql: ImportSql | null = null;
+    // 1. Stream the bytes through the scanner into COPY. The header (read by the scanner)
+    //    is checked first; then the RowEncoder checks each record's fields and writes its
+    //    typed row. COPY starts once the header is known.
+    let encoder: RowEncoder | null = null;
+    const scanner = new CsvScanner({
+      maxBytes: this.opts.maxBytes,
+      maxErrors: MAX_REPORTED_ERRORS,
+      encoder: (header) => (encoder = new RowEncoder(spec, checkHeader(entity, header), { maxErrors: MAX_REPORTED_ERRORS, caseFold })),
+    });
+    const isql: ImportSql = buildImportSql(entity, tz);
     let copy = null as CopyIn | null; // (assigned in start())
     const start = async () => {
-      sql = buildImportSql(entity, checkHeader(entity, scanner.header!), tz);
-      await client.query(sql.createTables);
-      copy = new CopyIn(client, sql.copy);
+      await client.query(isql.createTables);
+      copy = new CopyIn(client, isql.copy);
     };
     try {
       for await (const chunk of input as AsyncIterable<Buffer | string>) {
@@ -147,11 +156,9 @@ export class CsvImporter {
       if (copy && !(await copy.abort(err))) conn.broken = true;
       throw err;
     }
-    const isql = sql as unknown as ImportSql;
+    const fields = encoder as unknown as RowEncoder;
     const rows = scanner.records;
     phase('copy');
-    await client.query(`analyze ${STAGE}`);
-    phase('analyze');
 
     // 2. One import of an entity at a time; from here on the database state we check against
     //    cannot change under us (within the entity).
@@ -165,10 +172,10 @@ export class CsvImporter {
         await client.query(check.sql);
         phase(`check ${check.rule}`);
       }
-      return (await client.query<{ n: number }>(isql.countErrors)).rows[0].n + scanner.totalErrors;
+      return (await client.query<{ n: number }>(isql.countErrors)).rows[0].n + scanner.totalErrors + fields.totalErrors;
     };
     const fail = async (): Promise<never> => {
-      throw await this.validationError(client, entity, isql, scanner);
+      throw await this.validationError(client, entity, isql, scanner, fields);
     };
     // Into an empty table the primary key itself catches a duplicate id; its check (a hash
     // aggregate over the whole file) runs only when there is something to report anyway.
@@ -184,7 +191,7 @@ export class CsvImporter {
     if (empty) {
       await client.query('savepoint ys_load');
       try {
-        const rebuild = rows >= (this.opts.bulkLoadMinRows ?? 50_000) ? await dropSecondaryIndexes(client, spec.table) : [];
+        const rebuild = rows >= (this.opts.bulkLoadMinRows ?? 50_000) ? await dropIndexesForLoad(client, spec.table) : [];
         inserted = (await client.query(isql.insertAll)).rowCount ?? 0;
         phase('insert');
         for (const def of rebuild) await client.query(def);
@@ -214,17 +221,44 @@ export class CsvImporter {
     return summary;
   }
 
-  /** The first errors (scanner's and SQL's merged by line) and the total count. */
-  private async validationError(client: PoolClient, entity: ImportEntity, isql: ImportSql, scanner: CsvScanner): Promise<ImportValidationError> {
+  /**
+   * The first errors and the total count: the SQL checks' (ordered by the database), the
+   * RowEncoder's and the scanner's (both in file order) merged by line, then contract column
+   * order (file-wide and row-wide ones first), then reason.
+   */
+  private async validationError(
+    client: PoolClient,
+    entity: ImportEntity,
+    isql: ImportSql,
+    scanner: CsvScanner,
+    fields: RowEncoder,
+  ): Promise<ImportValidationError> {
     const sqlErrors = (await client.query<{ n: number }>(isql.countErrors)).rows[0].n;
     const first = sqlErrors > 0 ? (await client.query<{ line: number | null; col: string | null; val: string | null; reason: string }>(isql.firstErrors(MAX_REPORTED_ERRORS))).rows : [];
-    const errors: ImportRowError[] = [
-      ...first.map((r) => ({ line: r.line, column: r.col, value: r.val, reason: r.reason })),
-      ...scanner.errors.map((e) => ({ line: e.line, column: null, value: null, reason: e.reason })),
-    ]
-      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
-      .slice(0, MAX_REPORTED_ERRORS);
-    return new ImportValidationError(entity, errors, sqlErrors + scanner.totalErrors);
+    const columnOrder = new Map(isql.spec.columns.map((c, i) => [c.name, i]));
+    const rank = (e: ImportRowError) => [e.line ?? -1, e.column === null ? -1 : (columnOrder.get(e.column) ?? -1)];
+    const before = (a: ImportRowError, b: ImportRowError) => {
+      const [la, ca] = rank(a);
+      const [lb, cb] = rank(b);
+      return la !== lb ? la < lb : ca !== cb ? ca < cb : a.reason < b.reason;
+    };
+    const lists: ImportRowError[][] = [
+      first.map((r) => ({ line: r.line, column: r.col, value: r.val, reason: r.reason })),
+      fields.errors,
+      scanner.errors.map((e) => ({ line: e.line, column: null, value: null, reason: e.reason })),
+    ];
+    // merge of sorted lists (each keeps its own order; on a tie the earlier list first)
+    const next = lists.map(() => 0);
+    const errors: ImportRowError[] = [];
+    while (errors.length < MAX_REPORTED_ERRORS) {
+      let pick = -1;
+      for (let k = 0; k < lists.length; k++) {
+        if (next[k] < lists[k].length && (pick < 0 || before(lists[k][next[k]], lists[pick][next[pick]]))) pick = k;
+      }
+      if (pick < 0) break;
+      errors.push(lists[pick][next[pick]++]);
+    }
+    return new ImportValidationError(entity, errors, sqlErrors + fields.totalErrors + scanner.totalErrors);
   }
 }
 
@@ -313,14 +347,28 @@ export function checkHeader(entity: ImportEntity, header: readonly string[]): st
 }
 
 /**
- * Drops the indexes of `table` that back no constraint (the primary key stays, it also guards
- * the load) and returns the statements that create them again — exactly as they were
- * (pg_get_indexdef), within the same transaction, so the schema after commit is unchanged.
- * Used only for large loads into an empty table: building an index by sorting is several
- * times faster than a million random b-tree insertions. DROP INDEX locks the table
- * (ACCESS EXCLUSIVE) until commit, which is fine while it is empty.
+ * Drops the indexes of `table` before a large load into it while it is empty, and returns the
+ * statements that create them again — exactly as they were (pg_get_indexdef, and
+ * pg_get_constraintdef for the primary key, whose index keeps the constraint's name), within
+ * the same transaction, so the schema after commit is unchanged. Building an index by sorting
+ * is several times faster than a million b-tree insertions. The primary key goes too when no
+ * foreign key references the table: rebuilt first, it still rejects a duplicate id (23505,
+ * the importer then names the lines); the indexes of other constraints stay. DROP locks the
+ * table (ACCESS EXCLUSIVE) until commit, which is fine while it is empty.
  */
-async function dropSecondaryIndexes(client: PoolClient, table: string): Promise<string[]> {
+async function dropIndexesForLoad(client: PoolClient, table: string): Promise<string[]> {
+  const rebuild: string[] = [];
+  const pk = await client.query<{ name: string; def: string }>(
+    `select quote_ident(c.conname) as name, pg_get_constraintdef(c.oid) as def
+     from pg_constraint c
+     where c.conrelid = $1::regclass and c.contype = 'p'
+       and not exists (select 1 from pg_constraint f where f.confrelid = $1::regclass and f.contype = 'f')`,
+    [table],
+  );
+  for (const r of pk.rows) {
+    await client.query(`alter table ${ident(table)} drop constraint ${r.name}`);
+    rebuild.push(`alter table ${ident(table)} add constraint ${r.name} ${r.def}`);
+  }
   const { rows } = await client.query<{ name: string; def: string }>(
     `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as def
      from pg_index i
@@ -329,5 +377,5 @@ async function dropSecondaryIndexes(client: PoolClient, table: string): Promise<
     [table],
   );
   for (const r of rows) await client.query(`drop index ${r.name}`);
-  return rows.map((r) => r.def);
+  return [...rebuild, ...rows.map((r) => r.def)];
 }

@@ -1,21 +1,23 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
+import { CsvLineEncoder, type RecordEncoder } from './csv-row-encoder';
 import { ImportTooLargeError } from './import-errors';
 
 /**
- * The light byte scanner in front of PostgreSQL's `COPY … (FORMAT csv)`.
+ * The byte scanner in front of PostgreSQL's `COPY`.
  *
- * PostgreSQL parses the CSV (RFC 4180 quoting, quoted commas and newlines); this scanner only
- * walks the bytes once to do what COPY cannot:
+ * It walks the bytes once to find the records:
  *  - strips a leading UTF-8 BOM and reads the header row itself (it is not sent to COPY);
  *  - tracks the quote state, so that it knows where each record starts and ends and on which
  *    physical line of the file it starts (records with quoted newlines shift later lines);
- *  - prefixes every record with that line number as an extra first field, so every later
- *    error can name the file's line — no per-row array is kept in memory;
  *  - holds back the records COPY would choke on, reporting each with its line: a wrong number
  *    of fields, invalid UTF-8, a NUL byte, a bare carriage return, an unterminated quote;
  *  - normalises CRLF to LF (mixed line endings are fine);
- *  - counts bytes (progress, IMPORT_MAX_BYTES) and hashes them (sha256 of the file as given).
+ *  - counts bytes (progress, IMPORT_MAX_BYTES) and hashes them (sha256 of the file as given);
+ *  - hands every other record with its line number to a RecordEncoder, which writes what COPY
+ *    receives, so every later error can name the file's line — no per-row array is kept in
+ *    memory. The default encoder passes the record on as CSV prefixed with its line number;
+ *    the importer's (csv-row-encoder.ts) checks the fields and writes typed binary rows.
  *
  * Quote tracking matches PostgreSQL's CSV reader with QUOTE = ESCAPE = '"': every quote
  * character toggles the in-quotes state (a doubled quote inside quotes toggles twice), and
@@ -77,10 +79,25 @@ export class CsvScanner {
   // output of the current push()
   private out: Buffer = Buffer.alloc(0);
   private outPos = 0;
-  private outRecords: number[] = []; // [line, start, end, …] of the records written to `out`
   private chunkErrors: ScanError[] = [];
+  // UTF-8 validity of the current chunk's bytes between its first and its last LF (an LF is
+  // never inside a character, so every record that lies there is valid when the region is)
+  private regionStart = 0;
+  private regionValid = false;
+  private encoder: RecordEncoder | null = null;
+  // positions of the commas between the fields of the current record, valid (sepsValid) when
+  // the record lies in the current chunk and has no quote at all
+  private seps = new Int32Array(0);
+  private sepsValid = false;
 
-  constructor(private readonly opts: { maxBytes: number; maxErrors?: number }) {}
+  constructor(
+    private readonly opts: {
+      maxBytes: number;
+      maxErrors?: number;
+      /** the encoder of the data records, made once the header is read (default: CsvLineEncoder) */
+      encoder?: (header: string[]) => RecordEncoder;
+    },
+  ) {}
 
   /** sha256 (hex) of the bytes seen so far. Call once, after end(). */
   digest(): string {
@@ -117,29 +134,40 @@ export class CsvScanner {
     }
     const out = this.scan(chunk, true);
     if (this.header === null) throw new CsvScanFatalError(null, 'the file is empty: a header row is required');
-    return out;
+    const finish = this.encoder!.finish?.();
+    return finish ? Buffer.concat([out, finish]) : out;
   }
 
   private scan(buf: Buffer, atEnd: boolean): Buffer {
-    this.out = Buffer.allocUnsafe(buf.length + (buf.length >> 2) + 64); // grows in writeRecord if needed
+    this.out = Buffer.allocUnsafe(2 * buf.length + 1024); // grows in writeRecord if needed
     this.outPos = 0;
-    this.outRecords.length = 0;
+    const firstLf = buf.indexOf(LF);
+    const lastLf = firstLf < 0 ? -1 : buf.lastIndexOf(LF);
+    this.regionStart = firstLf + 1;
+    this.regionValid = lastLf > firstLf && isUtf8(buf.subarray(firstLf + 1, lastLf + 1));
 
     let inQuote = this.inQuote;
     let fields = this.fields;
     let quotedNewlines = this.quotedNewlines;
     let bareCr = this.bareCr;
     let nul = this.nul;
+    let quoted = this.pendingBytes > 0; // (a record from an earlier chunk is split by the encoder)
+    let seps = this.seps;
+    let cap = seps.length;
     let start = 0;
     const n = buf.length;
     for (let i = 0; i < n; i++) {
       const c = buf[i];
       if (c > QUOTE) {
-        if (c === COMMA && !inQuote) fields++;
+        if (c === COMMA && !inQuote) {
+          if (fields <= cap) seps[fields - 1] = i;
+          fields++;
+        }
         continue;
       }
       if (c === QUOTE) {
         inQuote = !inQuote;
+        quoted = true;
       } else if (c === LF) {
         if (inQuote) {
           quotedNewlines++;
@@ -152,7 +180,11 @@ export class CsvScanner {
         this.quotedNewlines = quotedNewlines;
         this.bareCr = endsWithCr ? bareCr - 1 : bareCr;
         this.nul = nul;
+        this.sepsValid = !quoted;
         this.finishRecord(buf, start, i, endsWithCr);
+        seps = this.seps; // (sized once the header is known)
+        cap = seps.length;
+        quoted = false;
         inQuote = false;
         fields = 1;
         quotedNewlines = 0;
@@ -181,6 +213,7 @@ export class CsvScanner {
         );
       }
     }
+    this.sepsValid = false;
     if (atEnd && this.pendingBytes > 0) {
       if (this.inQuote) {
         if (this.header === null) throw new CsvScanFatalError(this.recordLine, 'unterminated quoted field in the header row');
@@ -210,7 +243,10 @@ export class CsvScanner {
     let rec = buf;
     let s = start;
     let e = end;
+    // inside the chunk's checked region (not from earlier chunks, not before the first LF)
+    let utf8Known = this.regionValid && start >= this.regionStart;
     if (this.pendingBytes > 0) {
+      utf8Known = false;
       rec = Buffer.concat([...this.pending, buf.subarray(start, end)]);
       s = 0;
       e = rec.length;
@@ -230,6 +266,7 @@ export class CsvScanner {
     if (this.fields !== this.header.length) {
       return this.fail(line, `has ${this.fields} fields but the header has ${this.header.length} (check commas and quoting)`);
     }
+    if (!utf8Known && !isUtf8(rec.subarray(s, e))) return this.fail(line, 'is not valid UTF-8 (the file must be UTF-8 encoded)');
     this.writeRecord(line, rec, s, e);
   }
 
@@ -238,6 +275,10 @@ export class CsvScanner {
     if (this.nul) throw new CsvScanFatalError(line, 'the header row contains a NUL byte (is this a text file?)');
     if (rec.length === 0) throw new CsvScanFatalError(line, 'the header row is empty');
     this.header = parseCsvRecord(rec.toString('utf8')).map((h) => h.trim());
+    this.encoder = this.opts.encoder ? this.opts.encoder(this.header) : new CsvLineEncoder();
+    this.seps = new Int32Array(this.header.length + 1);
+    const begin = this.encoder.begin?.();
+    if (begin) this.writeBytes(begin);
   }
 
   private fail(line: number, reason: string): void {
@@ -245,10 +286,9 @@ export class CsvScanner {
     this.chunkErrors.push({ line, reason });
   }
 
-  /** Keeps the first `maxErrors` errors in file order (UTF-8 errors of a chunk are found last). */
+  /** Keeps the first `maxErrors` errors (found in file order). */
   private keepErrors(): void {
     if (this.chunkErrors.length === 0) return;
-    this.chunkErrors.sort((a, b) => a.line - b.line);
     for (const e of this.chunkErrors) {
       if (this.errors.length >= (this.opts.maxErrors ?? 1000)) break;
       this.errors.push(e);
@@ -257,51 +297,30 @@ export class CsvScanner {
   }
 
   private writeRecord(line: number, rec: Buffer, s: number, e: number): void {
-    const need = this.outPos + (e - s) + 13;
+    const encoder = this.encoder!;
+    this.reserve(encoder.maxOutput(e - s));
+    this.outPos = encoder.encode(line, rec, s, e, this.sepsValid ? this.seps : null, this.out, this.outPos);
+    this.records++;
+  }
+
+  private writeBytes(bytes: Buffer): void {
+    this.reserve(bytes.length);
+    this.outPos += bytes.copy(this.out, this.outPos);
+  }
+
+  private reserve(bytes: number): void {
+    const need = this.outPos + bytes;
     if (need > this.out.length) {
       const bigger = Buffer.allocUnsafe(Math.max(need, this.out.length * 2));
       this.out.copy(bigger, 0, 0, this.outPos);
       this.out = bigger;
     }
-    const out = this.out;
-    const startPos = this.outPos;
-    let pos = startPos;
-    // the line number in decimal, then a comma
-    let digits = 1;
-    for (let v = line; v >= 10; v = Math.floor(v / 10)) digits++;
-    for (let k = digits - 1, v = line; k >= 0; k--, v = Math.floor(v / 10)) out[pos + k] = 48 + (v % 10);
-    pos += digits;
-    out[pos++] = COMMA;
-    pos += rec.copy(out, pos, s, e);
-    out[pos++] = LF;
-    this.outPos = pos;
-    this.outRecords.push(line, startPos, pos);
-    this.records++;
   }
 
-  /**
-   * Returns the records of this push. UTF-8 is checked on the whole batch at once (a record
-   * boundary is never inside a character); only when that fails are records checked one by
-   * one, and the invalid ones held back.
-   */
+  /** Returns the records of this push. */
   private flushOut(): Buffer {
-    const out = this.out.subarray(0, this.outPos);
-    if (isUtf8(out)) {
-      this.keepErrors();
-      return out;
-    }
-    const keep: Buffer[] = [];
-    const recs = this.outRecords;
-    for (let k = 0; k < recs.length; k += 3) {
-      const r = out.subarray(recs[k + 1], recs[k + 2]);
-      if (isUtf8(r)) keep.push(r);
-      else {
-        this.records--;
-        this.fail(recs[k], 'is not valid UTF-8 (the file must be UTF-8 encoded)');
-      }
-    }
     this.keepErrors();
-    return Buffer.concat(keep);
+    return this.out.subarray(0, this.outPos);
   }
 }
 

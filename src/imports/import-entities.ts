@@ -1,7 +1,8 @@
 /**
  * The data contract (shared/spec/data-contract.md) as data: one spec per CSV file, listing
  * its columns with type, requiredness, enumeration values, ranges and references. The CSV
- * importer derives its header check, its set-based validation SQL and its upsert from these.
+ * importer derives its header check, its field checks (csv-row-encoder.ts), its set-based
+ * validation SQL and its upsert from these.
  * The column names are also the database column names (see migrations/…_initial.ts).
  */
 
@@ -55,6 +56,18 @@ export interface ColumnSpec {
   defaultValue?: string | boolean;
 }
 
+/**
+ * A rule over several fields of one row.
+ *  - requiredWhen: `column` is required when the boolean `when` is true (default included);
+ *  - atLeastOne: at least one of `columns` is not empty;
+ *  - notBefore: the instant `column` is not before the instant `than` (checked in SQL: a local
+ *    time is read in ORG_TIMEZONE with PostgreSQL's DST rules).
+ */
+export type RowRule =
+  | { kind: 'requiredWhen'; column: string; when: string }
+  | { kind: 'atLeastOne'; columns: readonly string[] }
+  | { kind: 'notBefore'; column: string; than: string };
+
 export interface EntitySpec {
   entity: ImportEntity;
   fileName: string;
@@ -62,6 +75,7 @@ export interface EntitySpec {
   /** the upsert key: the table's primary key */
   key: readonly string[];
   columns: readonly ColumnSpec[];
+  rowRules?: readonly RowRule[];
 }
 
 const id = (name: string, required: boolean, references?: ColumnReference): ColumnSpec => ({ name, type: 'id', required, references });
@@ -164,6 +178,11 @@ export const ENTITY_SPECS: Readonly<Record<ImportEntity, EntitySpec>> = {
       { name: 'complaint_category', type: 'enum', required: false, enumValues: COMPLAINT_CATEGORIES },
       { name: 'complaint_controllable', type: 'boolean', required: false },
     ],
+    rowRules: [
+      { kind: 'notBefore', column: 'first_response_at', than: 'opened_at' },
+      { kind: 'notBefore', column: 'resolved_at', than: 'opened_at' },
+      { kind: 'requiredWhen', column: 'complaint_category', when: 'is_complaint' },
+    ],
   },
   surveys: {
     entity: 'surveys',
@@ -180,6 +199,7 @@ export const ENTITY_SPECS: Readonly<Record<ImportEntity, EntitySpec>> = {
       { name: 'nps', type: 'integer', required: false, min: 0, max: 10 },
       { name: 'ces', type: 'integer', required: false, min: 1, max: 7 },
     ],
+    rowRules: [{ kind: 'atLeastOne', columns: ['csat', 'nps', 'ces'] }],
   },
   training: {
     entity: 'training',

@@ -68,6 +68,8 @@ export interface DrilldownRows {
   records: DrilldownRecordRow[];
   /** whether records follow the last one returned */
   more: boolean;
+  /** a source's explanation, e.g. why a predictive KPI is null */
+  note?: string;
 }
 
 export interface PeriodInstants {

@@ -135,6 +135,7 @@ export class DrilldownService {
     if (source) {
       rule = source.rule(settings);
       rows = await source.page({ subject: req.subject, period: req.period, window, instants, settings, after, limit });
+      if (rows.note) notes.push(rows.note);
     } else if (isDrilldownKey(key)) {
       rule = RULES[key](settings);
       rows = await this.repo.page({ key, subject: req.subject, window, settings, after, limit }, instants);

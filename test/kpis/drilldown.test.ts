@@ -33,7 +33,7 @@ const SUBJECTS = [
   { label: 'T-ROOT', kpis: '/api/v1/teams/T-ROOT/kpis', records: '/api/v1/teams/T-ROOT/kpis' },
   { label: 'org', kpis: '/api/v1/org/kpis', records: '/api/v1/org/kpis' },
 ];
-const NO_SOURCE: KpiKey[] = ['clv_predicted_avg', 'at_risk_customers', 'mystery_shopper_score', 'feedback_360_score', 'win_back_rate'];
+const NO_SOURCE: KpiKey[] = ['clv_predicted_avg', 'at_risk_customers', 'win_back_rate'];
 /** The field a mean averages, or a sum adds up. */
 const SUMMED: Partial<Record<KpiKey, string>> = {
   clv_historic_avg: 'gross_margin_before_p1',
@@ -42,6 +42,8 @@ const SUMMED: Partial<Record<KpiKey, string>> = {
   revenue: 'amount',
   gross_margin: 'effective_gross_margin',
   training_hours: 'hours',
+  mystery_shopper_score: 'score',
+  feedback_360_score: 'mean',
 };
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
@@ -103,7 +105,8 @@ describe('KPI drill-down on the golden fixture kpi/basic (UTC)', () => {
         expect(p.rule).toMatch(/current data/);
         if (NO_SOURCE.includes(key)) {
           expect({ ctx, total: p.total, sample: k.sample_size }).toEqual({ ctx, total: 0, sample: 0 });
-          expect(p.note).toMatch(/later capability/);
+          // retention arrives later; the predictive models cannot be fitted on this tiny fixture and say why
+          expect(p.note).toMatch(key === 'win_back_rate' ? /later capability/ : /fewer than 50 repeat customers/);
           continue;
         }
         const kind = KPI_CATALOGUE[key].kind;
