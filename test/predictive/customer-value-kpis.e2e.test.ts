@@ -232,6 +232,7 @@ describe('predictive KPIs on a generated organisation', () => {
       const page: Page = await get(`${subjectUrl(subject)}/kpis/clv_predicted_avg/records?period=${period}`);
       expect(page.total).toBe(0);
       expect(page.rule).toMatch(/fewer than 50 repeat customers/);
+      expect(page.note).toContain(`clv_predicted_avg is null for ${period}: ${model.reason}`);
     }
     // the next month fits: its `previous` is null while its value is not
     const next = addMonths(period, 1);
