@@ -133,6 +133,14 @@ function printDataset(ds: Dataset): void {
   const rows = [['file', 'generated', 'with top-up', 'size']];
   for (const f of FILES) rows.push([f, n(ds.generatedRows[f]), n(ds.rows[f]), mb(ds.bytes[f])]);
   table(rows).forEach((l) => out(l));
+  const m = (f: DemoFileName, rowsOf: Record<DemoFileName, number>) => `${(rowsOf[f] / 1e6).toFixed(2)} M`;
+  const volumes = (r: Record<DemoFileName, number>) => `${m('orders.csv', r)} orders, ${m('tickets.csv', r)} tickets, ${m('surveys.csv', r)} surveys`;
+  out(`  the issue asks for ≈ 10 M orders, 5 M tickets, 1 M surveys; the generator gives ${volumes(ds.generatedRows)}`);
+  out(
+    ds.rows['orders.csv'] === ds.generatedRows['orders.csv']
+      ? '  (no top-up: BENCH_TOPUP=0)'
+      : `  → topped up (bench/kpi/top-up.ts: denser purchase streams, time-shifted ticket and survey copies) to ${volumes(ds.rows)}`,
+  );
   out();
 }
 

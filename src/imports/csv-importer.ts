@@ -115,11 +115,12 @@ export class CsvImporter {
     };
     const tz = this.opts.orgTimezone;
     const spec = ENTITY_SPECS[entity];
-    // Memory for the big hash joins, aggregates and index builds of this transaction. Local
+    // Memory for the big hash joins, aggregates and index builds of this transaction (the
+    // duplicate check's hash aggregate over a million ids needs ~150 MB not to spill). Local
     // times in the files are in ORG_TIMEZONE: the transaction's TimeZone says so explicitly,
     // whatever the session's setting was (see stagedValue in import-sql.ts). And how lower()
     // maps letters here, for the case-insensitive enumerations the RowEncoder matches.
-    await client.query(`set local work_mem = '64MB'; set local maintenance_work_mem = '256MB'`);
+    await client.query(`set local work_mem = '128MB'; set local maintenance_work_mem = '256MB'`);
     await client.query(`select set_config('TimeZone', $1, true)`, [tz]).catch(() => {
       throw new Error(`ORG_TIMEZONE ${JSON.stringify(tz)} is not a time zone PostgreSQL knows`);
     });
@@ -177,8 +178,9 @@ export class CsvImporter {
     const fail = async (): Promise<never> => {
       throw await this.validationError(client, entity, isql, scanner, fields);
     };
-    // Into an empty table the primary key itself catches a duplicate id; its check (a hash
-    // aggregate over the whole file) runs only when there is something to report anyway.
+    // Into an empty table the primary key itself (or its rebuild after a bulk load) catches a
+    // duplicate id; its check (a hash aggregate over the whole file) runs only when there is
+    // something to report anyway.
     const deferDuplicates = empty;
     if ((await runChecks((c) => !(deferDuplicates && c.enforcedByPrimaryKey))) > 0) {
       if (deferDuplicates) await runChecks((c) => !!c.enforcedByPrimaryKey);

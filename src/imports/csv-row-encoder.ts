@@ -210,7 +210,7 @@ function stagedColumnsOf(col: ColumnSpec): { name: string; type: string }[] {
   }
 }
 
-/** The staging table's extra text column holding the value as given (for notBefore reports). */
+/** The staging table's extra text column holding a value as given (see rawColumns). */
 export function rawColumnName(column: string): string {
   return `_given_${column}`;
 }
@@ -229,9 +229,9 @@ export function stagingColumns(spec: EntitySpec): { name: string; type: string }
 }
 
 /**
- * The columns whose text as given the staging table keeps besides the typed value (NULL when
- * the value broke a rule): those a notBefore rule reports, and the typed parts of the key,
- * which the duplicate check compares and reports as given (assignments.assigned_on).
+ * The columns whose text as given (valid or not) the staging table keeps besides the typed
+ * value: those a notBefore rule reports, and the typed parts of the key, which the duplicate
+ * check compares and reports as given (assignments.assigned_on).
  */
 export function rawColumns(spec: EntitySpec): string[] {
   const out = new Set<string>();
@@ -356,6 +356,7 @@ export class RowEncoder implements RecordEncoder {
         wordOut = words.map((w) => field(Buffer.from(w, 'utf8')));
       }
       const width = stagedColumnsOf(col).length;
+      if (col.defaultValue !== undefined && kind !== Kind.Enum && kind !== Kind.Boolean) throw new Error(`${col.name}: only enumerations and booleans have defaults`);
       const nullOut =
         col.defaultValue === undefined
           ? Buffer.concat(Array.from({ length: width }, () => NULL_FIELD))
