@@ -44,6 +44,21 @@ export class KpiQueryService {
 
   /** The KPIs of one subject for a period (published snapshot or live). */
   async forSubject(period: Period, type: SubjectType, id: string | null, version?: number): Promise<SubjectKpis> {
+    if (version === undefined) {
+      // hot path: the latest published version and the subject's values in one round trip
+      const hit = await this.snapshots.latestSubjectKpis(period, type, id);
+      if (hit) {
+        if (!hit.kpis) throw notInSnapshot(period, type, id, { version: hit.version } as SnapshotHeader);
+        return {
+          subject: { type, id, name: hit.name },
+          period,
+          status: 'published',
+          version: hit.version,
+          definitions_version: hit.definitions_version,
+          kpis: hit.kpis as KpiMap,
+        };
+      }
+    }
     const snap = await this.snapshotFor(period, version);
     if (snap) {
       const row = await this.snapshots.subject(snap.id, type, id);

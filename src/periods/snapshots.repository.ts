@@ -48,6 +48,25 @@ export class SnapshotsRepository {
     return r.rows[0] ?? null;
   }
 
+  /**
+   * The hot read path of published KPIs: the latest version of a period and one subject's
+   * KPI values in one round trip (without the scorecard JSON). null when the period is live;
+   * `kpis` null when the subject is not part of the snapshot.
+   */
+  async latestSubjectKpis(
+    period: string,
+    type: string,
+    id: string | null,
+  ): Promise<{ version: number; definitions_version: number; snapshot_id: number; name: string | null; kpis: Record<string, unknown> | null } | null> {
+    const r = await this.pool.query<{ snapshot_id: number; version: number; definitions_version: number; name: string | null; kpis: Record<string, unknown> | null }>(
+      `select p.id as snapshot_id, p.version, p.definitions_version, s.name, s.kpis
+         from (select id, version, definitions_version from period_snapshots where period = $1 order by version desc limit 1) p
+         left join snapshot_subjects s on s.snapshot_id = p.id and s.subject_type = $2 and s.subject_id = $3`,
+      [period, type, id ?? ''],
+    );
+    return r.rows[0] ?? null;
+  }
+
   async versions(period: string): Promise<SnapshotHeader[]> {
     const r = await this.pool.query<SnapshotHeader>(
       `select id, period, version, definitions_version, template_version_id, reason, data_version::float8 as data_version,
