@@ -79,6 +79,9 @@ export class CsvScanner {
   // output of the current push()
   private out: Buffer = Buffer.alloc(0);
   private outPos = 0;
+  private outRatio = 2; // output bytes per input byte, with some room (learnt per push)
+  private readonly own = new WeakSet<ArrayBufferLike>(); // the output buffers allocated here
+  private readonly spare: ArrayBufferLike[] = []; // … handed back by recycle()
   private chunkErrors: ScanError[] = [];
   // UTF-8 validity of the current chunk's bytes between its first and its last LF (an LF is
   // never inside a character, so every record that lies there is valid when the region is)
@@ -113,7 +116,7 @@ export class CsvScanner {
       // the BOM is 3 bytes; a chunk may be shorter
       const head: Buffer = this.head ? Buffer.concat([this.head, chunk]) : chunk;
       if (head.length < 3) {
-        this.head = head;
+        this.head = Buffer.from(head); // a copy: the caller may reuse `chunk`
         return Buffer.alloc(0);
       }
       this.head = null;
@@ -139,7 +142,7 @@ export class CsvScanner {
   }
 
   private scan(buf: Buffer, atEnd: boolean): Buffer {
-    this.out = Buffer.allocUnsafe(2 * buf.length + 1024); // grows in writeRecord if needed
+    this.out = this.outputBuffer(Math.ceil(buf.length * this.outRatio) + 1024); // grows in writeRecord if needed
     this.outPos = 0;
     const firstLf = buf.indexOf(LF);
     const lastLf = firstLf < 0 ? -1 : buf.lastIndexOf(LF);
@@ -204,7 +207,7 @@ export class CsvScanner {
     this.nul = nul;
 
     if (start < n) {
-      this.pending.push(buf.subarray(start));
+      this.pending.push(Buffer.from(buf.subarray(start))); // a copy: the caller may reuse `buf`
       this.pendingBytes += n - start;
       if (this.pendingBytes > MAX_RECORD_BYTES) {
         throw new CsvScanFatalError(
@@ -225,7 +228,7 @@ export class CsvScanner {
         this.finishRecord(Buffer.alloc(0), 0, 0, endsWithCr);
       }
     }
-    return this.flushOut();
+    return this.flushOut(buf.length);
   }
 
   private lastPendingByte(): number {
@@ -311,16 +314,37 @@ export class CsvScanner {
   private reserve(bytes: number): void {
     const need = this.outPos + bytes;
     if (need > this.out.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, this.out.length * 2));
+      const bigger = this.outputBuffer(Math.max(need, this.out.length * 2));
       this.out.copy(bigger, 0, 0, this.outPos);
       this.out = bigger;
     }
   }
 
-  /** Returns the records of this push. */
-  private flushOut(): Buffer {
+  /** Returns the records of this push; learns the output/input ratio for the next buffer. */
+  private flushOut(inBytes: number): Buffer {
     this.keepErrors();
+    if (inBytes >= 65536) this.outRatio = Math.max(1, (this.outPos / inBytes) * 1.05);
     return this.out.subarray(0, this.outPos);
+  }
+
+  /**
+   * Hands back an output buffer of push()/end() whose bytes have been consumed (sent), so that
+   * a later push() may write into it instead of allocating: a million-row file is ~100 MB of
+   * output, and allocating it anew keeps the garbage collector busy on the import's core.
+   * Buffers the scanner did not allocate are ignored.
+   */
+  recycle(out: Buffer): void {
+    if (this.own.has(out.buffer) && this.spare.length < 4 && !this.spare.includes(out.buffer)) {
+      this.spare.push(out.buffer);
+    }
+  }
+
+  private outputBuffer(bytes: number): Buffer {
+    const spare = this.spare.pop();
+    if (spare && spare.byteLength >= bytes) return Buffer.from(spare, 0, spare.byteLength);
+    const buf = Buffer.allocUnsafeSlow(bytes); // (its own ArrayBuffer, never a shared pool's)
+    this.own.add(buf.buffer);
+    return buf;
   }
 }
 

@@ -111,6 +111,47 @@ describe('CsvScanner', () => {
     expect(scanner.digest()).toBe(createHash('sha256').update(text).digest('hex'));
   });
 
+  it('keeps nothing of an input chunk after push(): the caller may reuse its buffer', () => {
+    const text = '\uFEFFid,note\r\nA,"x, y"\nB,"two\r\nlines"\nC,"say ""hi""\n\nthere"\nD,中文😀\nE,tail without newline';
+    const whole = scan(text);
+    const digest = whole.scanner.digest();
+    const input = Buffer.from(text, 'utf8');
+    for (const size of [1, 2, 3, 5, 7, 16]) {
+      const scanner = new CsvScanner({ maxBytes: 1e9 });
+      const reused = Buffer.alloc(size);
+      const out: Buffer[] = [];
+      for (let i = 0; i < input.length; i += size) {
+        const n = input.copy(reused, 0, i, i + size);
+        out.push(Buffer.from(scanner.push(reused.subarray(0, n))));
+        reused.fill(0x58); // scribble over it
+      }
+      out.push(scanner.end());
+      expect(Buffer.concat(out).toString('utf8')).toBe(whole.copy);
+      expect(scanner.digest()).toBe(digest);
+    }
+  });
+
+  it('writes into the output buffers handed back with recycle(), and only into its own', () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i},"name ${i}\nmore",x`).join('\n');
+    const input = Buffer.from(`a,b,c\n${rows}\n`);
+    const whole = scan(input).copy;
+    const scanner = new CsvScanner({ maxBytes: 1e9 });
+    const out: string[] = [];
+    const foreign = Buffer.alloc(1 << 20);
+    const seen = new Set<ArrayBufferLike>();
+    for (let i = 0; i < input.length; i += 4096) {
+      const o = scanner.push(input.subarray(i, i + 4096));
+      seen.add(o.buffer);
+      out.push(o.toString('utf8'));
+      scanner.recycle(o); // its bytes are "sent": the next push may overwrite them
+      scanner.recycle(foreign);
+    }
+    out.push(scanner.end().toString('utf8'));
+    expect(out.join('')).toBe(whole);
+    expect(seen.size).toBeLessThan(5); // the same few buffers, over and over
+    expect(foreign.every((b) => b === 0)).toBe(true);
+  });
+
   it('gives the same output however the input is cut into chunks', () => {
     const rows = fc.array(
       fc.tuple(fc.string({ unit: 'grapheme', maxLength: 6 }), fc.oneof(fc.constantFrom('x', '"q,\n""z"', '"a\r\nb"', ''), fc.string({ unit: 'grapheme-ascii', maxLength: 4 }).map((s) => s.replace(/[",\r\n]/g, '')))),

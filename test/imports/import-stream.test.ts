@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CsvImporter,
@@ -72,6 +76,34 @@ describe('CSV import: streams, size limits, large files, concurrency', () => {
     const plan = await db.pool.query(`explain select * from customers where owner_agent_id = 'A1'`);
     expect(JSON.stringify(plan.rows)).toContain('customers_owner_agent_id_index');
     expect((await db.pool.query(`select name from customers where customer_id = 'C3000'`)).rows).toEqual([{ name: 'Name 3000\nsecond line' }]);
+  });
+
+  it('imports a file read in chunks whose records (quoted newlines, any script) cross the chunk boundaries', async () => {
+    const name = (i: number) => (i % 7 ? `Näme ${i}, 中文\nline "two"` : `Name ${i}`);
+    const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    const lines = ['customer_id,name,segment,acquired_on'];
+    for (let i = 1; i <= 40_000; i++) lines.push(i % 7 ? `C${i},${quote(name(i))},smb,2025-01-01` : `C${i},${name(i)},,2025-01-01`);
+    const text = lines.join('\r\n') + '\r\n';
+    const dir = mkdtempSync(path.join(tmpdir(), 'ys-import-'));
+    const file = path.join(dir, 'customers.csv');
+    writeFileSync(file, text);
+    try {
+      expect(Buffer.byteLength(text)).toBeGreaterThan(8 * 256 * 1024);
+      const s = await importer(db.pool).importFile('customers', file);
+      expect(s).toEqual({ entity: 'customers', rows: 40_000, inserted: 40_000, updated: 0, unchanged: 0 });
+      const { rows } = await db.pool.query(`select customer_id, name, segment from customers where customer_id in ('C1', 'C7', 'C39999') order by 1`);
+      expect(rows).toEqual([
+        { customer_id: 'C1', name: name(1), segment: 'smb' },
+        { customer_id: 'C39999', name: name(39999), segment: 'smb' },
+        { customer_id: 'C7', name: name(7), segment: null },
+      ]);
+      const all = await db.pool.query(`select customer_id, name from customers`);
+      expect(all.rows.every((r) => r.name === name(Number(r.customer_id.slice(1))))).toBe(true);
+      const batch = await db.pool.query(`select sha256 from import_batches`);
+      expect(batch.rows[0].sha256).toBe(createHash('sha256').update(text).digest('hex'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a duplicate id in a large load into an empty table is reported with both lines', async () => {
