@@ -11,7 +11,7 @@
  *
  * Pure code: no Nest, ORM or I/O imports.
  */
-import { assessMaximumLikelihood, minimize, type MinimizeOptions } from './optimizer';
+import { fitPositiveParameters, type MinimizeOptions } from './optimizer';
 import { digammaDiff, logBeta, logGammaRatio, tanhSinhUnit } from './special-functions';
 
 export interface BgnbdParams {
@@ -312,7 +312,7 @@ export function bgnbdLogLikelihoodGradient(params: BgnbdParams, rows: BgnbdInput
 // Fit
 // ---------------------------------------------------------------------------------------
 
-const PARAM_NAMES: Array<keyof BgnbdParams> = ['r', 'alpha', 'a', 'b'];
+const PARAM_NAMES: readonly (keyof BgnbdParams)[] = ['r', 'alpha', 'a', 'b'];
 
 function defaultStart(data: PreparedBgnbdData): BgnbdParams {
   let sx = 0;
@@ -339,51 +339,11 @@ export function fitBgnbd(rows: BgnbdInput | PreparedBgnbdData, opts: BgnbdFitOpt
   const W = data.totalWeight;
   if (!(W > 0)) throw new RangeError('fitBgnbd: no customers (total count is 0)');
   const start = opts.start ?? defaultStart(data);
-  const theta0 = PARAM_NAMES.map((k) => Math.log(start[k]));
-  const g = new Float64Array(4);
-  const fromTheta = (t: Float64Array): BgnbdParams => ({
-    r: Math.exp(t[0]),
-    alpha: Math.exp(t[1]),
-    a: Math.exp(t[2]),
-    b: Math.exp(t[3]),
-  });
-  const objective = (t: Float64Array, grad: Float64Array): number => {
-    const p = fromTheta(t);
-    const ll = evaluate(p, data, g);
-    // f = −LL / W; ∂f/∂θ_i = −θ_i' · ∂LL/∂θ_i' / W with θ' = exp θ
-    grad[0] = (-p.r * g[0]) / W;
-    grad[1] = (-p.alpha * g[1]) / W;
-    grad[2] = (-p.a * g[2]) / W;
-    grad[3] = (-p.b * g[3]) / W;
-    return -ll / W;
-  };
-  const res = minimize(objective, theta0, opts);
-  const p = fromTheta(res.x);
-  const verdict = assessMaximumLikelihood(objective, res, W);
-  const boundary = verdict.boundary.map((i) => PARAM_NAMES[i]);
-  let converged = verdict.converged;
-  let message = verdict.message;
-  if (boundary.length > 0) {
-    const where = boundary.map((k) => `${k} = ${p[k].toExponential(3)}`).join(', ');
-    message = `maximum on the boundary of the parameter space (${where}); predictions remain defined. ${verdict.message}`;
-  }
-  const se = verdict.logStandardErrors;
-  const standardErrors = se ? { r: p.r * se[0], alpha: p.alpha * se[1], a: p.a * se[2], b: p.b * se[3] } : null;
-  const logLikelihood = evaluate(p, data);
-  if (!Number.isFinite(logLikelihood)) {
-    converged = false;
-    message = `non-finite log-likelihood at the answer (${res.message})`;
-  }
+  const fit = fitPositiveParameters(PARAM_NAMES, start, (p, grad) => evaluate(p, data, grad), W, opts);
+  const { params, ...rest } = fit;
   return {
-    ...p,
-    logLikelihood,
-    converged,
-    iterations: res.iterations,
-    evaluations: res.evaluations,
-    gradientNorm: res.gradientNorm,
-    message,
-    boundary,
-    standardErrors,
+    ...params,
+    ...rest,
     rows: data.n,
     customers: W,
   };

@@ -10,7 +10,7 @@
  *
  * Pure code: no Nest, ORM or I/O imports.
  */
-import { assessMaximumLikelihood, minimize, type MinimizeOptions } from './optimizer';
+import { fitPositiveParameters, type MinimizeOptions } from './optimizer';
 import { digammaDiff, logBeta } from './special-functions';
 
 export interface GammaGammaParams {
@@ -220,7 +220,7 @@ export function ggLogLikelihoodGradient(
   return { logLikelihood, gradient: { p: g[0], q: g[1], gamma: g[2] } };
 }
 
-const PARAM_NAMES: Array<keyof GammaGammaParams> = ['p', 'q', 'gamma'];
+const PARAM_NAMES: readonly (keyof GammaGammaParams)[] = ['p', 'q', 'gamma'];
 
 /**
  * Maximum-likelihood fit over ln(p, q, γ) (BFGS on the analytic gradient, Nelder–Mead
@@ -232,43 +232,11 @@ export function fitGammaGamma(rows: GammaGammaInput | PreparedGammaGammaData, op
   const W = data.totalWeight;
   if (!(W > 0)) throw new RangeError('fitGammaGamma: no customers with x > 0 and mx > 0');
   const start = opts.start ?? { p: 1, q: 3, gamma: 2 * data.meanM };
-  const g = new Float64Array(3);
-  const fromTheta = (t: Float64Array): GammaGammaParams => ({ p: Math.exp(t[0]), q: Math.exp(t[1]), gamma: Math.exp(t[2]) });
-  const objective = (t: Float64Array, grad: Float64Array): number => {
-    const par = fromTheta(t);
-    const ll = evaluate(par, data, g);
-    grad[0] = (-par.p * g[0]) / W;
-    grad[1] = (-par.q * g[1]) / W;
-    grad[2] = (-par.gamma * g[2]) / W;
-    return -ll / W;
-  };
-  const res = minimize(objective, PARAM_NAMES.map((k) => Math.log(start[k])), opts);
-  const par = fromTheta(res.x);
-  const verdict = assessMaximumLikelihood(objective, res, W);
-  const boundary = verdict.boundary.map((i) => PARAM_NAMES[i]);
-  let converged = verdict.converged;
-  let message = verdict.message;
-  if (boundary.length > 0) {
-    const where = boundary.map((k) => `${k} = ${par[k].toExponential(3)}`).join(', ');
-    message = `maximum on the boundary of the parameter space (${where}); predictions remain defined. ${verdict.message}`;
-  }
-  const se = verdict.logStandardErrors;
-  const standardErrors = se ? { p: par.p * se[0], q: par.q * se[1], gamma: par.gamma * se[2] } : null;
-  const logLikelihood = evaluate(par, data);
-  if (!Number.isFinite(logLikelihood)) {
-    converged = false;
-    message = `non-finite log-likelihood at the answer (${res.message})`;
-  }
+  const fit = fitPositiveParameters(PARAM_NAMES, start, (par, grad) => evaluate(par, data, grad), W, opts);
+  const { params, ...rest } = fit;
   return {
-    ...par,
-    logLikelihood,
-    converged,
-    iterations: res.iterations,
-    evaluations: res.evaluations,
-    gradientNorm: res.gradientNorm,
-    message,
-    boundary,
-    standardErrors,
+    ...params,
+    ...rest,
     rows: data.n,
     customers: W,
   };

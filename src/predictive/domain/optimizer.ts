@@ -563,3 +563,77 @@ export function assessMaximumLikelihood(
   for (let i = 0; i < n; i++) se[i] = Math.sqrt(curv.covariance![i * n + i]);
   return { converged: result.converged, message: result.message, boundary: [], logStandardErrors: se };
 }
+
+/** The outcome of a maximum-likelihood fit over positive parameters (see fitPositiveParameters). */
+export interface PositiveParameterFit<K extends string> {
+  params: Record<K, number>;
+  logLikelihood: number;
+  converged: boolean;
+  iterations: number;
+  evaluations: number;
+  gradientNorm: number;
+  message: string;
+  boundary: K[];
+  standardErrors: Record<K, number> | null;
+}
+
+/**
+ * Maximum likelihood over positive parameters, optimised in log space: minimises −LL / W
+ * (W = total customer weight) with `minimize`, then judges the answer with
+ * `assessMaximumLikelihood` (boundary, flatness, non-finite likelihood) and turns log-scale
+ * standard errors back into parameter units. Shared by the BG/NBD and Gamma-Gamma fits.
+ * `logLikelihood(params, grad)` returns LL and, when `grad` is given, fills ∂LL/∂param.
+ */
+export function fitPositiveParameters<K extends string>(
+  names: readonly K[],
+  start: Record<K, number>,
+  logLikelihood: (params: Record<K, number>, grad?: Float64Array) => number,
+  W: number,
+  opts: MinimizeOptions,
+): PositiveParameterFit<K> {
+  const g = new Float64Array(names.length);
+  const fromTheta = (t: Float64Array): Record<K, number> => {
+    const p = {} as Record<K, number>;
+    names.forEach((k, i) => (p[k] = Math.exp(t[i])));
+    return p;
+  };
+  const objective = (t: Float64Array, grad: Float64Array): number => {
+    const p = fromTheta(t);
+    const ll = logLikelihood(p, g);
+    // f = −LL / W; ∂f/∂θ_i = −θ_i' · ∂LL/∂θ_i' / W with θ' = exp θ
+    names.forEach((k, i) => (grad[i] = (-p[k] * g[i]) / W));
+    return -ll / W;
+  };
+  const res = minimize(objective, Float64Array.from(names, (k) => Math.log(start[k])), opts);
+  const params = fromTheta(res.x);
+  const verdict = assessMaximumLikelihood(objective, res, W);
+  const boundary = verdict.boundary.map((i) => names[i]);
+  let converged = verdict.converged;
+  let message = verdict.message;
+  if (boundary.length > 0) {
+    const where = boundary.map((k) => `${k} = ${params[k].toExponential(3)}`).join(', ');
+    message = `maximum on the boundary of the parameter space (${where}); predictions remain defined. ${verdict.message}`;
+  }
+  const se = verdict.logStandardErrors;
+  let standardErrors: Record<K, number> | null = null;
+  if (se) {
+    standardErrors = {} as Record<K, number>;
+    names.forEach((k, i) => (standardErrors![k] = params[k] * se[i]));
+  }
+  const logLikelihoodAtAnswer = logLikelihood(params);
+  if (!Number.isFinite(logLikelihoodAtAnswer)) {
+    converged = false;
+    message = `non-finite log-likelihood at the answer (${res.message})`;
+  }
+  return {
+    params,
+    logLikelihood: logLikelihoodAtAnswer,
+    converged,
+    iterations: res.iterations,
+    evaluations: res.evaluations,
+    gradientNorm: res.gradientNorm,
+    message,
+    boundary,
+    standardErrors,
+  };
+}
