@@ -32,6 +32,26 @@ export interface AppConfig {
   /** Largest JSON request body (bytes). */
   jsonBodyLimitBytes: number;
   reportsDir: string;
+  /** smtp://user:pass@host:port (or smtps://); null: mails are written as .eml files to outboxDir. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  outboxDir: string;
+  /** Delivery attempts per recipient before the delivery is marked failed. */
+  mailMaxAttempts: number;
+  /** First retry delay (ms); doubled on every further attempt. */
+  mailRetryBaseMs: number;
+  /** Cron (in orgTimezone) of the monthly run; null when SCHEDULE_ENABLED=false on this instance. */
+  monthlyRunCron: string | null;
+  /** Cron (in orgTimezone) of the weekly early-warning refresh; null when the schedule is disabled. */
+  weeklyRiskCron: string | null;
+  /** Cron (in orgTimezone) of the daily win-back confirmation pass; null when the schedule is disabled. */
+  dailyConfirmCron: string | null;
+  /** Render jobs this instance works on at once. */
+  renderConcurrency: number;
+  /** Value tiers by predictive-CLV rank (retention.md): shares of the active customers, in percent. */
+  tierKeyPct: number;
+  tierMajorPct: number;
+  tierOrdinaryPct: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +102,12 @@ const bytes = z
   })
   .pipe(z.number().int().positive());
 
+/** Five-field cron (minute hour day-of-month month day-of-week). */
+const cron = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression such as "0 6 1 * *"');
+
 const schema = z.object({
   DATABASE_URL: z
     .string()
@@ -113,6 +139,23 @@ const schema = z.object({
   IMPORT_MAX_BYTES: bytes.default(1024 ** 3),
   JSON_BODY_LIMIT: bytes.default(1024 ** 2),
   REPORTS_DIR: z.string().trim().min(1).default('reports'),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().trim().min(3).default('Yardstick <yardstick@localhost>'),
+  OUTBOX_DIR: z.string().trim().min(1).default('outbox'),
+  MAIL_MAX_ATTEMPTS: int(1, 100).default(5),
+  MAIL_RETRY_BASE_MS: int(0, 3_600_000).default(30_000),
+  SCHEDULE_ENABLED: z.enum(['true', 'false']).default('true'),
+  MONTHLY_RUN_CRON: cron.default('0 6 1 * *'),
+  WEEKLY_RISK_CRON: cron.default('0 5 * * 1'),
+  DAILY_CONFIRM_CRON: cron.default('30 5 * * *'),
+  RENDER_CONCURRENCY: int(1, 64).default(2),
+  TIER_KEY_PCT: num(0, 100).default(5),
+  TIER_MAJOR_PCT: num(0, 100).default(15),
+  TIER_ORDINARY_PCT: num(0, 100).default(30),
   NODE_ENV: z.string().optional(),
 });
 
@@ -140,6 +183,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError(['JWT_SECRET is required when NODE_ENV=production']);
   }
+  if (e.TIER_KEY_PCT + e.TIER_MAJOR_PCT + e.TIER_ORDINARY_PCT > 100) {
+    throw new ConfigError([
+      `TIER_KEY_PCT + TIER_MAJOR_PCT + TIER_ORDINARY_PCT must be ≤ 100, got ${e.TIER_KEY_PCT + e.TIER_MAJOR_PCT + e.TIER_ORDINARY_PCT}`,
+    ]);
+  }
+  const scheduled = e.SCHEDULE_ENABLED === 'true';
   return {
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir: e.YARDSTICK_DATA_DIR,
@@ -163,6 +212,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     importMaxBytes: e.IMPORT_MAX_BYTES,
     jsonBodyLimitBytes: e.JSON_BODY_LIMIT,
     reportsDir: e.REPORTS_DIR,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM,
+    outboxDir: e.OUTBOX_DIR,
+    mailMaxAttempts: e.MAIL_MAX_ATTEMPTS,
+    mailRetryBaseMs: e.MAIL_RETRY_BASE_MS,
+    monthlyRunCron: scheduled ? e.MONTHLY_RUN_CRON : null,
+    weeklyRiskCron: scheduled ? e.WEEKLY_RISK_CRON : null,
+    dailyConfirmCron: scheduled ? e.DAILY_CONFIRM_CRON : null,
+    renderConcurrency: e.RENDER_CONCURRENCY,
+    tierKeyPct: e.TIER_KEY_PCT,
+    tierMajorPct: e.TIER_MAJOR_PCT,
+    tierOrdinaryPct: e.TIER_ORDINARY_PCT,
   };
 }
 
