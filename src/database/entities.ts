@@ -18,6 +18,8 @@ import { Audit } from '../audits/audit.entity';
 import { AuditDispute } from '../audits/audit-dispute.entity';
 import { AuditLogEntry } from '../audits/audit-log.entity';
 import { CalibrationScore, CalibrationSession } from '../audits/calibration.entity';
+import { Report, ReportDownload } from '../reports/report.entity';
+import { Run } from '../runs/run.entity';
 
 /** Every entity of the schema; the migrations are generated from these. */
 export const ENTITIES = [
@@ -53,4 +55,7 @@ export const ENTITIES = [
   AuditLogEntry,
   CalibrationSession,
   CalibrationScore,
+  Run,
+  Report,
+  ReportDownload,
 ];
