@@ -4,10 +4,12 @@ import { Migration20261123131323_initial as M0 } from './Migration20261123131323
 import { Migration20261123134936_kpi_snapshots_templates as M1 } from './Migration20261123134936_kpi_snapshots_templates';
 import { Migration20261123142215_feedback as M2 } from './Migration20261123142215_feedback';
 import { Migration20261123160914_reports_runs as M3 } from './Migration20261123160914_reports_runs';
+import { Migration20261123161135_delivery as M4 } from './Migration20261123161135_delivery';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123131323_initial', class: M0 },
   { name: 'Migration20261123134936_kpi_snapshots_templates', class: M1 },
   { name: 'Migration20261123142215_feedback', class: M2 },
   { name: 'Migration20261123160914_reports_runs', class: M3 },
+  { name: 'Migration20261123161135_delivery', class: M4 },
 ];

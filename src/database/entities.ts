@@ -20,6 +20,8 @@ import { AuditLogEntry } from '../audits/audit-log.entity';
 import { CalibrationScore, CalibrationSession } from '../audits/calibration.entity';
 import { Report, ReportDownload } from '../reports/report.entity';
 import { Run } from '../runs/run.entity';
+import { Subscription } from '../delivery/subscription.entity';
+import { Delivery, DeliveryAttempt, DeliveryReport } from '../delivery/delivery.entity';
 
 /** Every entity of the schema; the migrations are generated from these. */
 export const ENTITIES = [
@@ -58,4 +60,8 @@ export const ENTITIES = [
   Run,
   Report,
   ReportDownload,
+  Subscription,
+  Delivery,
+  DeliveryReport,
+  DeliveryAttempt,
 ];
