@@ -8,6 +8,7 @@ import { cliLogger } from './cli-logger';
 import { registerDemoCommands } from './demo.command';
 import { registerImportCommand } from './import.command';
 import { registerKpiCommands } from './kpis.command';
+import { registerRunCommand } from './run.command';
 import { createMigration } from './migration-create.command';
 import { registerUsersCreateCommand } from './users-create.command';
 
@@ -37,6 +38,7 @@ registerImportCommand(program, { openPool: () => openPool() });
 registerUsersCreateCommand(program);
 registerDemoCommands(program);
 registerKpiCommands(program);
+registerRunCommand(program);
 
 program
   .command('migration:create')

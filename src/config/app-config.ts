@@ -102,11 +102,11 @@ const bytes = z
   })
   .pipe(z.number().int().positive());
 
-/** Five-field cron (minute hour day-of-month month day-of-week). */
+/** Cron: five fields (minute hour day-of-month month day-of-week), or six with seconds first. */
 const cron = z
   .string()
   .trim()
-  .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression such as "0 6 1 * *"');
+  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression such as "0 6 1 * *" (five fields, or six with seconds first)');
 
 const schema = z.object({
   DATABASE_URL: z

@@ -5,6 +5,8 @@ import { ormOptions } from './mikro-orm.options';
 
 /** The raw `pg` pool for set-based SQL (imports, KPI engine): repositories own every query. */
 export const PG_POOL = Symbol('PG_POOL');
+/** The connection string of the database in use (DATABASE_URL or the embedded server's). */
+export const DATABASE_URL = Symbol('DATABASE_URL');
 
 // numeric and bigint stay strings (exact decimals); dates stay 'YYYY-MM-DD' strings, never JS Dates
 types.setTypeParser(types.builtins.DATE, (v: string) => v);
@@ -27,8 +29,9 @@ export class DatabaseModule implements OnApplicationShutdown {
             return pool;
           },
         },
+        { provide: DATABASE_URL, useValue: url },
       ],
-      exports: [PG_POOL],
+      exports: [PG_POOL, DATABASE_URL],
     };
   }
 
