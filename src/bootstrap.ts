@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from './config/app-config';
 import { openDatabase } from './database/open-database';
 import { createHttpApp } from './http-app';
+import { JobQueueService } from './jobs/job-queue.service';
 
 export interface RunningApp {
   app: NestExpressApplication;
@@ -25,8 +26,11 @@ export async function startApp(
   let app: NestExpressApplication;
   try {
     app = await createHttpApp(config, db.runtime.url, { logs: opts.logs });
-    if (opts.listen !== false) await app.listen(config.port, '0.0.0.0');
-    else await app.init();
+    if (opts.listen !== false) {
+      await app.listen(config.port, '0.0.0.0');
+      // a serving instance works on the job queue and fires the schedules; one-off CLI commands do not
+      await app.get(JobQueueService).startBackground();
+    } else await app.init();
   } catch (err) {
     await db.runtime.close();
     throw err;
