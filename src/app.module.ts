@@ -15,6 +15,10 @@ import { ImportsModule } from './imports/imports.module';
 import { KpisModule } from './kpis/kpis.module';
 import { PredictiveModule } from './predictive/predictive.module';
 import { FeedbackModule } from './feedback/feedback.module';
+import { DeliveryModule } from './delivery/delivery.module';
+import { ScheduleModule } from '@nestjs/schedule';
+import { JobsModule } from './jobs/jobs.module';
+import { ReportsModule } from './reports/reports.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -40,6 +44,8 @@ export class AppModule {
           },
         }),
         DatabaseModule.forRoot(databaseUrl),
+        ScheduleModule.forRoot(),
+        JobsModule,
         AuthModule,
         ImportsModule,
         DemoModule,
@@ -47,6 +53,8 @@ export class AppModule {
         PredictiveModule,
         FeedbackModule,
         AuditsModule,
+        DeliveryModule,
+        ReportsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
+import SMTPPool from 'nodemailer/lib/smtp-pool';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 export interface MailAttachment {
@@ -19,6 +20,8 @@ export interface OutgoingMail {
   attachments?: MailAttachment[];
   /** Extra headers, e.g. `X-Yardstick-Run`. */
   headers?: Record<string, string>;
+  /** `<id@domain>`; generated when absent. The same id on a retry lets receivers drop a repeat. */
+  messageId?: string;
 }
 
 export interface SentMail {
@@ -34,13 +37,26 @@ export interface SentMail {
  */
 @Injectable()
 export class MailerService implements OnModuleDestroy {
+  /** SMTP connections open at once (DeliveryService sends that many mails in parallel). */
+  static readonly MAX_CONNECTIONS = 3;
   private readonly logger = new Logger(MailerService.name);
   private readonly transport: Transporter;
   private readonly outbox: string | null;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     if (config.smtpUrl) {
-      this.transport = nodemailer.createTransport(config.smtpUrl);
+      // a pool of SMTP connections for the process: a run sends one mail per subscriber, often
+      // several at once (DeliveryService), and a connection is reused for up to 100 messages
+      this.transport = nodemailer.createTransport(
+        new SMTPPool({
+          url: config.smtpUrl,
+          pool: true,
+          maxConnections: MailerService.MAX_CONNECTIONS,
+          connectionTimeout: 30_000,
+          greetingTimeout: 30_000,
+          socketTimeout: 120_000,
+        }),
+      );
       this.outbox = null;
     } else {
       this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
@@ -64,6 +80,7 @@ export class MailerService implements OnModuleDestroy {
       text: mail.text,
       html: mail.html,
       headers: mail.headers,
+      messageId: mail.messageId,
       attachments: mail.attachments?.map((a) => ({ filename: a.filename, path: a.path, content: a.content, contentType: a.contentType })),
     })) as { messageId: string; response?: string; message?: Buffer };
     if (this.outbox === null) {
