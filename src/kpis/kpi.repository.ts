@@ -122,12 +122,25 @@ export const effectiveMarginSql = (rate: string, alias?: string) => {
  */
 export function customerStateSql(p: CustomerStateParams, opts: { detail?: boolean } = {}): string {
   const d = !!opts.detail;
-  return `with ${EFFECTIVE_ASSIGNMENTS_CTE},
-       owners as (
+  return `with explicit as (
+         -- the owner as of s0 and s1 from assignments.csv alone (latest assigned_on ≤ s); the implicit
+         -- assignment (owner_agent_id on acquired_on) is applied per customer below, which gives the
+         -- owner of EFFECTIVE_ASSIGNMENTS_CTE without materialising the union
          select customer_id,
-                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= ${p.s0}::date))[1] as owner_s0,
-                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= ${p.s1}::date))[1] as owner_s1
-           from effective_assignments group by customer_id
+                max(assigned_on) filter (where assigned_on <= ${p.s0}::date) as on_s0,
+                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= ${p.s0}::date))[1] as agent_s0,
+                max(assigned_on) filter (where assigned_on <= ${p.s1}::date) as on_s1,
+                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= ${p.s1}::date))[1] as agent_s1
+           from assignments group by customer_id
+       ),
+       owners as (
+         -- explicit wins when it is at least as recent as the implicit assignment (same day: explicit wins)
+         select c.customer_id, c.acquired_on, c.churned_on,
+                case when e.on_s0 is not null and (c.owner_agent_id is null or c.acquired_on > ${p.s0}::date or e.on_s0 >= c.acquired_on) then e.agent_s0
+                     when c.owner_agent_id is not null and c.acquired_on <= ${p.s0}::date then c.owner_agent_id end as owner_s0,
+                case when e.on_s1 is not null and (c.owner_agent_id is null or c.acquired_on > ${p.s1}::date or e.on_s1 >= c.acquired_on) then e.agent_s1
+                     when c.owner_agent_id is not null and c.acquired_on <= ${p.s1}::date then c.owner_agent_id end as owner_s1
+           from customers c left join explicit e on e.customer_id = c.customer_id
        ),
        -- only completed orders count anywhere; "dated" = local date of ordered_at (ordered_on)
        completed as (
@@ -135,7 +148,7 @@ export function customerStateSql(p: CustomerStateParams, opts: { detail?: boolea
                 max(ordered_on) filter (where ordered_on <= ${p.s0}::date) as last_order_s0,
                 max(ordered_on) as last_order_s1,
                 count(*) filter (where ordered_on >= ${p.firstDay}::date) as orders_in_p,
-                bool_or(ordered_on < ${p.firstDay}::date) as ordered_before_p0,
+                min(ordered_on) < ${p.firstDay}::date as ordered_before_p0,
                 coalesce(sum(amount) filter (where ordered_on >= ${p.firstDay}::date), 0) as revenue_p,
                 coalesce(sum(${effectiveMarginSql(p.defaultMarginRate)}) filter (where ordered_on >= ${p.firstDay}::date), 0) as margin_p,
                 sum(${effectiveMarginSql(p.defaultMarginRate)}) as margin_total${
@@ -149,7 +162,7 @@ export function customerStateSql(p: CustomerStateParams, opts: { detail?: boolea
           where status = 'completed' and ordered_on <= ${p.s1}::date
           group by customer_id
        )
-       select c.customer_id, o.owner_s0, o.owner_s1,
+       select c.customer_id, c.owner_s0, c.owner_s1,
               (c.acquired_on <= ${p.s0}::date and (c.churned_on is null or ${p.s0}::date < c.churned_on)
                  and (${p.inactivityDays}::int = 0 or c.acquired_on >= ${p.s0}::date - (${p.inactivityDays}::int - 1) or k.last_order_s0 >= ${p.s0}::date - (${p.inactivityDays}::int - 1))) as active_s0,
               (c.acquired_on <= ${p.s1}::date and (c.churned_on is null or ${p.s1}::date < c.churned_on)
@@ -165,8 +178,7 @@ export function customerStateSql(p: CustomerStateParams, opts: { detail?: boolea
               c.acquired_on, c.churned_on, k.last_order_s0, k.last_order_s1, k.first_order_in_p, k.last_order_before_p0`
                   : ''
               }
-         from customers c
-         left join owners o on o.customer_id = c.customer_id
+         from owners c
          left join completed k on k.customer_id = c.customer_id`;
 }
 
