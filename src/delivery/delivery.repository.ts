@@ -52,19 +52,21 @@ wanted(user_id, report_id) as (
    where s.scope = 'self'
 ),
 entitled(user_id, report_id) as (
+  -- hr, manager, admin: everything; agent: their own report only
   select w.user_id, w.report_id
     from wanted w
     join subscriber x on x.user_id = w.user_id
     join snapshot_report r on r.id = w.report_id
    where x.role in ('admin', 'hr', 'manager')
-      -- team lead: a team report of a led team, or an agent whose *current* team is a led team
-      or (x.role = 'team_lead' and exists (
-            select 1 from led_team lt
-             where lt.user_id = w.user_id
-               and lt.team_id = case when r.subject_type = 'team' then r.subject_id
-                                     else (select a.team_id from agents a where a.agent_id = r.subject_id) end))
-      -- agent: their own report only
       or (x.role = 'agent' and r.subject_type = 'agent' and r.subject_id = x.agent_id)
+  union
+  -- team lead: a team report of a led team, or an agent whose *current* team is a led team
+  select w.user_id, w.report_id
+    from wanted w
+    join snapshot_report r on r.id = w.report_id
+    left join agents a on r.subject_type = 'agent' and a.agent_id = r.subject_id
+    join led_team lt on lt.user_id = w.user_id
+                    and lt.team_id = case when r.subject_type = 'team' then r.subject_id else a.team_id end
 )`;
 
 export interface ClaimedDelivery {

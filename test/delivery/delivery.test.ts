@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { withTransaction } from '../../src/audits/audit-db';
 import { createHttpApp } from '../../src/http-app';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository';
@@ -196,6 +197,35 @@ describe('delivery of a run over real SMTP (bursting, retries, exactly once)', (
     const summary = await svc.deliverRun(runId, SNAPSHOT);
     expect(summary).toMatchObject({ total: 5, sent: 5, pending: 0 });
     expect(byRun(runId).map((m) => m.rcptTo[0]).sort()).toEqual([email.agent3, email.narrowed, email.leadN, email.mgr].sort());
+  });
+
+  it('a row held by a sender that dies mid-send is taken over once its connection is gone', async () => {
+    const runId = await insertRun(t.databaseUrl);
+    const repo = t.app.get(DeliveryRepository);
+    await withTransaction(repo.pool, async (tx) => {
+      await repo.lockRunForCreation(tx, runId);
+      await repo.createForRun(tx, runId, SNAPSHOT, new Date());
+    });
+    const hrId = await userId(t.databaseUrl, email.hr);
+    // another instance claimed the hr delivery and then hangs (its process is about to be killed)
+    const dying = new Client({ connectionString: t.databaseUrl });
+    dying.on('error', () => undefined); // it will be terminated
+    await dying.connect();
+    await dying.query('begin');
+    await dying.query(`select id from deliveries where run_id = $1 and user_id = $2 for update`, [runId, hrId]);
+    const pid = (await dying.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+    let finished = false;
+    const delivering = svc.deliverRun(runId, SNAPSHOT).finally(() => (finished = true));
+    // the other four are sent; hr's row is still locked, so the run is not finished
+    for (let i = 0; i < 200 && byRun(runId).length < 4; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(byRun(runId)).toHaveLength(4);
+    expect(finished).toBe(false);
+    await withClient(t.databaseUrl, (c) => c.query('select pg_terminate_backend($1)', [pid]));
+    expect(await delivering).toMatchObject({ total: 5, sent: 5, pending: 0 });
+    await dying.end().catch(() => undefined);
+    expect(byRun(runId).filter((m) => m.rcptTo[0] === email.hr)).toHaveLength(1);
+    expect(byRun(runId)).toHaveLength(5);
   });
 
   it('retries a rejected mail with exponential backoff, and marks a recipient failed for good after the last attempt', async () => {
