@@ -5,6 +5,7 @@ import { Migration20261123134936_kpi_snapshots_templates as M1 } from './Migrati
 import { Migration20261123142215_feedback as M2 } from './Migration20261123142215_feedback';
 import { Migration20261123160914_reports_runs as M3 } from './Migration20261123160914_reports_runs';
 import { Migration20261123161135_delivery as M4 } from './Migration20261123161135_delivery';
+import { Migration20261123162111_retention as M5 } from './Migration20261123162111_retention';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123131323_initial', class: M0 },
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123142215_feedback', class: M2 },
   { name: 'Migration20261123160914_reports_runs', class: M3 },
   { name: 'Migration20261123161135_delivery', class: M4 },
+  { name: 'Migration20261123162111_retention', class: M5 },
 ];

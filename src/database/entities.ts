@@ -18,6 +18,7 @@ import { Audit } from '../audits/audit.entity';
 import { AuditDispute } from '../audits/audit-dispute.entity';
 import { AuditLogEntry } from '../audits/audit-log.entity';
 import { CalibrationScore, CalibrationSession } from '../audits/calibration.entity';
+import { WinBackContact, WinBackTask, WinBackTaskEvent } from '../retention/win-back-task.entity';
 import { Report, ReportDownload } from '../reports/report.entity';
 import { Run } from '../runs/run.entity';
 import { Subscription } from '../delivery/subscription.entity';
@@ -64,4 +65,7 @@ export const ENTITIES = [
   Delivery,
   DeliveryReport,
   DeliveryAttempt,
+  WinBackTask,
+  WinBackContact,
+  WinBackTaskEvent,
 ];
