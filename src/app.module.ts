@@ -15,6 +15,7 @@ import { ImportsModule } from './imports/imports.module';
 import { KpisModule } from './kpis/kpis.module';
 import { PredictiveModule } from './predictive/predictive.module';
 import { FeedbackModule } from './feedback/feedback.module';
+import { RetentionModule } from './retention/retention.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { JobsModule } from './jobs/jobs.module';
@@ -53,6 +54,7 @@ export class AppModule {
         PredictiveModule,
         FeedbackModule,
         AuditsModule,
+        RetentionModule,
         DeliveryModule,
         ReportsModule,
       ],
