@@ -46,8 +46,9 @@ const LOST_CTES = `
   ),
   cand_state as (
     select c.customer_id, c.churned_on, c.acquired_on, c.owner_agent_id, lo.last_s1,
-           ${activeOnSql('c', '$1', '$3', 'lo.last_s0')} as active_s0,
-           ${activeOnSql('c', '$2', '$3', 'lo.last_s1')} as active_s1
+           -- coalesce: without orders the rule's "or" meets a null last order (null, i.e. not active)
+           coalesce(${activeOnSql('c', '$1', '$3', 'lo.last_s0')}, false) as active_s0,
+           coalesce(${activeOnSql('c', '$2', '$3', 'lo.last_s1')}, false) as active_s1
       from customers c
       join candidates k on k.customer_id = c.customer_id
       left join last_orders lo on lo.customer_id = c.customer_id
@@ -182,11 +183,11 @@ export class RetentionKpiRepository {
        listed as (select e.* from ended e where ${filter})
        select n.total, p.* from (select count(*)::int as total from listed) n
        left join lateral (
-         select id::text as id, confirmation = 'confirmed' as in_numerator, customer_id, agent_id, team_id, opened_on, window_ends_on,
-                status, outcome, confirmation, confirming_order_id, confirming_order_on, ${isoSql('settled_at')} as settled_at
-           from listed
-          where $4::text is null or lpad(id::text, 10, '0') > lpad($4::text, 10, '0')
-          order by id limit $5::int
+         select l.id::text as id, l.confirmation = 'confirmed' as in_numerator, l.customer_id, l.agent_id, l.team_id, l.opened_on, l.window_ends_on,
+                l.status, l.outcome, l.confirmation, l.confirming_order_id, l.confirming_order_on, ${isoSql('l.settled_at')} as settled_at
+           from listed l
+          where $4::text is null or lpad(l.id::text, 10, '0') > lpad($4::text, 10, '0')
+          order by l.id limit $5::int
        ) p on true`,
       [q.window.firstDay, q.window.s1, q.subject.id ?? '', q.after, q.limit + 1],
     );

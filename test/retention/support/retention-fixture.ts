@@ -197,6 +197,18 @@ export function retentionFixture(): FixtureBuilder {
   // --- low_p_alive: bought every 3 days, then nothing for 170 days (still active: an order within 180) ---
   b.customer('LOW_ALIVE', 'A1', '2025-06-01');
   buyEvery(b, 'LOW_ALIVE', '2025-06-01', day(-170), 3, 40);
+  b.ticket('LOW_ALIVE', 'A1', day(-300), { complaint: true, category: 'core_service_failure', controllable: true });
+
+  // --- lost in 2026-11 (churned_on in P), each with one complaint before p1 (churn_controllable_share) ---
+  for (const [id, churned, controllable] of [
+    ['CH_REC', '2026-11-15', false],
+    ['CH_INF', '2026-11-20', false],
+    ['CH_UNKNOWN', '2026-11-20', null],
+    ['CH_LATE', '2026-11-10', false],
+  ] as const) {
+    b.customer(id, 'A1', '2025-01-01', { churnedOn: churned }).order(id, day(-30));
+    b.ticket(id, 'A1', day(-50), { complaint: true, category: 'pricing', controllable });
+  }
 
   // --- ownership history: owned by A1 until A2 took it over before d; A1 again only after d ---
   b.customer('OWN_MOVED', 'A1', '2025-01-01').order('OWN_MOVED', day(-10));
