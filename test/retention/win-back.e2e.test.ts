@@ -13,6 +13,7 @@ import type { Pool } from 'pg';
 import type { Clock } from '../../src/common/clock';
 import { PG_POOL } from '../../src/database/database.module';
 import { ImportsService } from '../../src/imports/imports.service';
+import { RetentionKpiRepository } from '../../src/retention/retention-kpi.repository';
 import { RETENTION_CLOCK, RetentionService } from '../../src/retention/retention.service';
 import { startSmtp, type TestSmtp } from '../delivery/delivery-fixtures';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -277,7 +278,6 @@ describe('win-back tasks (HTTP, jobs, KPIs)', () => {
     const churn = await get('/api/v1/org/kpis/churn_rate/records?period=2026-11&limit=1000');
     const engineLost = churn.records.filter((r: { in_numerator: boolean | null }) => r.in_numerator !== false).map((r: { id: string }) => r.id).sort();
     expect(engineLost).toHaveLength((await get('/api/v1/org/kpis?period=2026-11')).kpis.churn_rate.numerator);
-    const { RetentionKpiRepository } = await import('../../src/retention/retention-kpi.repository');
     const ours = await t.app.get(RetentionKpiRepository).lostCustomers(
       { firstDay: '2026-11-01', s0: '2026-10-31', s1: '2026-11-30', nextFirstDay: '2026-12-01' },
       { orgTimezone: 'UTC', inactivityDays: 180, defaultMarginRate: '0.3', slaFirstResponseMinutes: 60, slaResolutionHours: 24 },
