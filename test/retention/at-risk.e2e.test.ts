@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../src/common/clock';
 import { riskLevel, type FiredSignals } from '../../src/retention/domain/risk-signals';
-import { RETENTION_CLOCK } from '../../src/retention/retention.service';
+import { RETENTION_CLOCK, RetentionService } from '../../src/retention/retention.service';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { D, EDGE_EXPECTATIONS, retentionFixture } from './support/retention-fixture';
 
@@ -52,6 +52,11 @@ describe('at-risk customers (HTTP)', () => {
     expect(body.model).toEqual({ status: 'fitted', reason: null });
     expect(body.subject).toEqual({ type: 'agent', id: 'A1', name: 'Agent A1' });
     expect(body.tiers.active_customers).toBe(all.size);
+    // the list fits the models from its own pass over the orders: exactly the predictive service's fit
+    const ours = await t.app.get(RetentionService).summary(D);
+    const theirs = await get(`/api/v1/models/customer-value?as_of=${D}`);
+    expect(ours.model.bgnbd).toMatchObject({ r: theirs.bgnbd.r, alpha: theirs.bgnbd.alpha, a: theirs.bgnbd.a, b: theirs.bgnbd.b });
+    expect(ours.model.gg).toMatchObject({ p: theirs.gamma_gamma.p, q: theirs.gamma_gamma.q, gamma: theirs.gamma_gamma.gamma });
   });
 
   it.each(Object.entries(EDGE_EXPECTATIONS))('%s: the signal rule at its edge', (id, expected) => {
