@@ -207,8 +207,9 @@ export class RetentionKpiRepository {
        select n.total, p.* from (select count(*)::int as total from listed) n
        left join lateral (
          select customer_id as id, controllable as in_numerator, owner_s0, owner_s0_team_id, churned_on, last_s1 as last_order_s1,
-                reason_source, task_id as win_back_task_id, churn_reason, recorded_controllable,
-                last_complaint_ticket_id, ${isoSql('last_complaint_opened_at')} as last_complaint_opened_at, inferred_controllable
+                true as active_s0, false as active_s1,
+                last_complaint_ticket_id, ${isoSql('last_complaint_opened_at')} as last_complaint_opened_at, inferred_controllable as complaint_controllable,
+                reason_source, task_id as win_back_task_id, churn_reason, recorded_controllable
            from listed
           where $6::text is null or customer_id collate "C" > $6::text
           order by customer_id collate "C" limit $7::int

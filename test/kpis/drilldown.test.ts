@@ -105,8 +105,9 @@ describe('KPI drill-down on the golden fixture kpi/basic (UTC)', () => {
         expect(p.rule).toMatch(/current data/);
         if (NO_SOURCE.includes(key)) {
           expect({ ctx, total: p.total, sample: k.sample_size }).toEqual({ ctx, total: 0, sample: 0 });
-          // retention arrives later; the predictive models cannot be fitted on this tiny fixture and say why
-          expect(p.note).toMatch(key === 'win_back_rate' ? /later capability/ : /fewer than 50 repeat customers/);
+          // no win-back task in this fixture; the predictive models cannot be fitted on this tiny fixture and say why
+          if (key === 'win_back_rate') expect(p.note).toBeNull();
+          else expect(p.note).toMatch(/fewer than 50 repeat customers/);
           continue;
         }
         const kind = KPI_CATALOGUE[key].kind;
@@ -256,6 +257,8 @@ describe('KPI drill-down on the golden fixture kpi/basic (UTC)', () => {
           fields: {
             owner_s0: 'A1', owner_s0_team_id: 'T-E1', churned_on: '2026-10-10', last_order_s1: '2026-08-01', active_s0: true, active_s1: false,
             last_complaint_ticket_id: 'K2', last_complaint_opened_at: '2026-10-03T08:00:00.000Z', complaint_controllable: true,
+            // retention: no win-back task closed as lost, so the reason is the inferred one
+            reason_source: 'inferred', win_back_task_id: null, churn_reason: null, recorded_controllable: null,
           },
         },
       ]);
@@ -315,10 +318,10 @@ describe('KPI drill-down on the golden fixture kpi/basic (UTC)', () => {
       expect(ids(await all('/api/v1/teams/T-EAST/kpis', 'training_hours'))).toEqual(['TR1', 'TR3']);
     });
 
-    it('KPIs whose data arrives later answer an empty page with a note', async () => {
+    it('win_back_rate without win-back tasks answers an empty page', async () => {
       const p = await page(recordsUrl('/api/v1/agents/A1/kpis', 'win_back_rate'));
-      expect(p).toMatchObject({ total: 0, records: [], next_cursor: null, published_version: null });
-      expect(p.note).toMatch(/later capability/);
+      expect(p).toMatchObject({ total: 0, records: [], next_cursor: null, published_version: null, note: null });
+      expect(p.rule).toMatch(/confirmation window/);
     });
   });
 

@@ -268,7 +268,7 @@ describe('win-back tasks (HTTP, jobs, KPIs)', () => {
     const rec = await get('/api/v1/agents/A1/kpis/churn_controllable_share/records?period=2026-11');
     const byId = Object.fromEntries(rec.records.map((r: { id: string; in_numerator: boolean; fields: Record<string, unknown> }) => [r.id, r]));
     expect(Object.keys(byId).sort()).toEqual(['CH_INF', 'CH_LATE', 'CH_REC', 'FC_HALF', 'LOW_ALIVE']);
-    expect(byId.CH_REC).toMatchObject({ in_numerator: true, fields: { reason_source: 'recorded', churn_reason: 'service_encounter', inferred_controllable: false } });
+    expect(byId.CH_REC).toMatchObject({ in_numerator: true, fields: { reason_source: 'recorded', churn_reason: 'service_encounter', recorded_controllable: true, complaint_controllable: false } });
     expect(byId.CH_LATE).toMatchObject({ in_numerator: false, fields: { reason_source: 'inferred', win_back_task_id: null } });
     expect(byId.FC_HALF).toMatchObject({ in_numerator: false, fields: { reason_source: 'recorded', last_complaint_ticket_id: null } });
     expect(byId.LOW_ALIVE).toMatchObject({ in_numerator: true, fields: { reason_source: 'inferred' } });
