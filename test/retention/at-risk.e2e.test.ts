@@ -184,6 +184,22 @@ describe('at-risk customers (HTTP)', () => {
     await get('/api/v1/teams/NOPE/at-risk-customers', hr, 404);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await t.http.get('/docs-json').expect(200)).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/agents/{agent_id}/at-risk-customers',
+        '/api/v1/teams/{team_id}/at-risk-customers',
+        '/api/v1/win-back-tasks',
+        '/api/v1/win-back-tasks/{task_id}',
+        '/api/v1/win-back-tasks/{task_id}/contacts',
+        '/api/v1/win-back-tasks/{task_id}/close',
+      ]),
+    );
+    expect(doc.components.schemas).toHaveProperty('AtRiskListDto');
+    expect(doc.components.schemas).toHaveProperty('WinBackTaskDto');
+  });
+
   it('as_of defaults to yesterday', async () => {
     const body = await get('/api/v1/agents/A1/at-risk-customers');
     expect(body.as_of).toBe('2026-11-01');
