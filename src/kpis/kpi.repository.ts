@@ -164,9 +164,9 @@ export function customerStateSql(p: CustomerStateParams, opts: { detail?: boolea
        )
        select c.customer_id, c.owner_s0, c.owner_s1,
               (c.acquired_on <= ${p.s0}::date and (c.churned_on is null or ${p.s0}::date < c.churned_on)
-                 and (${p.inactivityDays}::int = 0 or c.acquired_on >= ${p.s0}::date - (${p.inactivityDays}::int - 1) or k.last_order_s0 >= ${p.s0}::date - (${p.inactivityDays}::int - 1))) as active_s0,
+                 and (${p.inactivityDays}::int = 0 or c.acquired_on >= ${p.s0}::date - (${p.inactivityDays}::int - 1) or coalesce(k.last_order_s0 >= ${p.s0}::date - (${p.inactivityDays}::int - 1), false))) as active_s0,
               (c.acquired_on <= ${p.s1}::date and (c.churned_on is null or ${p.s1}::date < c.churned_on)
-                 and (${p.inactivityDays}::int = 0 or c.acquired_on >= ${p.s1}::date - (${p.inactivityDays}::int - 1) or k.last_order_s1 >= ${p.s1}::date - (${p.inactivityDays}::int - 1))) as active_s1,
+                 and (${p.inactivityDays}::int = 0 or c.acquired_on >= ${p.s1}::date - (${p.inactivityDays}::int - 1) or coalesce(k.last_order_s1 >= ${p.s1}::date - (${p.inactivityDays}::int - 1), false))) as active_s1,
               coalesce(k.orders_in_p, 0) as orders_in_p,
               coalesce(k.ordered_before_p0, false) as ordered_before_p0,
               coalesce(k.revenue_p, 0) as revenue_p,

@@ -125,7 +125,7 @@ export function purchaseSummarySql(p: SummarySqlParams): string {
 export function activeOnSql(c: string, day: string, inactivityDays: string, lastOrder: string): string {
   return `(${c}.acquired_on <= ${day}::date and (${c}.churned_on is null or ${day}::date < ${c}.churned_on)
             and (${inactivityDays}::int = 0 or ${c}.acquired_on >= ${day}::date - (${inactivityDays}::int - 1)
-                 or ${lastOrder} >= ${day}::date - (${inactivityDays}::int - 1)))`;
+                 or coalesce(${lastOrder} >= ${day}::date - (${inactivityDays}::int - 1), false)))`;
 }
 
 /**

@@ -6,7 +6,9 @@ import { IMPORT_ORDER } from '../../src/imports/import-entities';
 import { ImportsService } from '../../src/imports/imports.service';
 import { KPI_CATALOGUE, KPI_KEYS } from '../../src/kpis/domain/kpi-catalogue';
 import { KpiQueryService, type LivePeriod } from '../../src/kpis/kpi-query.service';
-import { subjectKey } from '../../src/kpis/kpi.repository';
+import { customerStateSql, subjectKey } from '../../src/kpis/kpi.repository';
+import { PG_POOL } from '../../src/database/database.module';
+import type { Pool } from 'pg';
 import { ScorecardsService } from '../../src/scorecards/scorecards.service';
 import { TemplatesService } from '../../src/scorecards/templates.service';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -36,6 +38,18 @@ describe('KPI invariants on generated data', () => {
   const teams = () => [...live.subjects.values()].filter((s) => s.subject.type === 'team');
   const agents = () => [...live.subjects.values()].filter((s) => s.subject.type === 'agent');
   const num = (v: unknown) => v as number;
+
+  it('every customer is active or not on s0 and s1 — never null, also without a single order', async () => {
+    const pool = t.app.get<Pool>(PG_POOL);
+    const { rows } = await pool.query<{ n: number; undecided: number }>(
+      `with s as (${customerStateSql({ firstDay: `'2026-09-01'`, s0: `'2026-08-31'`, s1: `'2026-09-30'`, defaultMarginRate: `'0.3'`, inactivityDays: '180' })})
+       select count(*)::int as n,
+              count(*) filter (where active_s0 is null or active_s1 is null)::int as undecided
+         from s`,
+    );
+    expect(rows[0]!.n).toBeGreaterThan(1000);
+    expect(rows[0]!.undecided).toBe(0);
+  });
 
   it('has a real hierarchy and activity to check', () => {
     expect(teams().length).toBeGreaterThanOrEqual(3);
