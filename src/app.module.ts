@@ -20,6 +20,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { JobsModule } from './jobs/jobs.module';
 import { ReportsModule } from './reports/reports.module';
+import { ReportsRenderingModule } from './reports/reports-rendering.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -57,6 +58,7 @@ export class AppModule {
         RetentionModule,
         DeliveryModule,
         ReportsModule,
+        ReportsRenderingModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -116,10 +116,7 @@ export function shortPeriodLabel(period: string): string {
   return `${MONTHS[Number(m[2]) - 1].slice(0, 3)} ${m[1].slice(2)}`;
 }
 
-/**
- * An instant given as an ISO string with its local wall-clock fields already worked out by
- * the caller (see `LocalInstant`), printed 'YYYY-MM-DD HH:MM (zone)'.
- */
+/** An instant on the organisation's wall clock (worked out by the caller, e.g. in SQL). */
 export interface LocalInstant {
   /** 'YYYY-MM-DD' */
   date: string;
@@ -128,6 +125,7 @@ export interface LocalInstant {
   zone: string;
 }
 
+/** 'YYYY-MM-DD HH:MM zone', e.g. '2026-11-01 14:00 Asia/Shanghai'. */
 export function formatLocalInstant(i: LocalInstant): string {
-  return `${i.date} ${i.time} (${i.zone})`;
+  return `${i.date} ${i.time} ${i.zone}`;
 }
