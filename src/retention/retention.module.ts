@@ -7,6 +7,7 @@ import { AtRiskController } from './at-risk.controller';
 import { AtRiskService } from './at-risk.service';
 import { RetentionKpiContributor } from './retention-kpi.contributor';
 import { RetentionKpiRepository } from './retention-kpi.repository';
+import { RetentionJobs } from './retention.jobs';
 import { RetentionRepository } from './retention.repository';
 import { RETENTION_CLOCK, RetentionService } from './retention.service';
 import { WinBackTasksController } from './win-back-tasks.controller';
@@ -32,7 +33,8 @@ import { WinBackTasksService } from './win-back-tasks.service';
     WinBackTasksService,
     RetentionKpiRepository,
     RetentionKpiContributor,
+    RetentionJobs,
   ],
-  exports: [RetentionService, WinBackTasksService],
+  exports: [RetentionService, WinBackTasksService, RetentionJobs],
 })
 export class RetentionModule {}
