@@ -21,6 +21,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { JobsModule } from './jobs/jobs.module';
 import { ReportsModule } from './reports/reports.module';
 import { ReportsRenderingModule } from './reports/reports-rendering.module';
+import { RunsModule } from './runs/runs.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -59,6 +60,7 @@ export class AppModule {
         DeliveryModule,
         ReportsModule,
         ReportsRenderingModule,
+        RunsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
