@@ -4,6 +4,12 @@ import { startApp } from '../bootstrap';
 import { localDate, previousMonth, systemClock } from '../common/clock';
 import { loadConfig } from '../config/app-config';
 import { seedDemoAudits } from '../audits/audits-demo';
+import { MailerService } from '../delivery/mailer.service';
+import { JobQueueService } from '../jobs/job-queue.service';
+import { RunsService, type RunView } from '../runs/runs.service';
+import { follow } from './run.command';
+import { seedDemoRetention } from '../retention/retention-demo';
+import { lastDay } from '../periods/domain/period';
 import { DemoService, type DemoUser } from '../demo/demo.service';
 import { seedDemoFeedback } from '../feedback/feedback-demo';
 import { generateDemoData } from '../demo-data/demo-data.generator';
@@ -87,14 +93,42 @@ export function registerDemoCommands(program: Command): void {
         const feedback = await seedDemoFeedback(running.app, { endMonth });
         log.info(`${feedback.created ? 'created' : 'found'} the closed 360 cycle "${feedback.name}" (#${feedback.cycle_id})`);
         users.push(...audits.users, ...feedback.users);
-        const started = Date.now();
-        const { snapshot, created } = await demo.publish(endMonth);
+        await demo.subscribe(users as DemoUser[]);
+        // retention: an earlier early-warning list's tasks worked and settled, the current list's tasks open
+        const retention = await seedDemoRetention(running.app, { asOf: lastDay(endMonth), windowDays: config.winbackWindowDays });
         log.info(
-          `${created ? 'published' : 'already published'} ${endMonth} as version ${snapshot.version}` +
-            (created ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''),
+          retention.created
+            ? `early warning as of ${lastDay(endMonth)}: ${retention.listed} customers listed, ${retention.open_task_ids.length} win-back tasks open; ` +
+                `${retention.closed_task_ids.length} tasks of the ${retention.earlier_as_of} list closed, ${retention.settled} settled (${retention.confirmed} confirmed win-backs)`
+            : 'win-back tasks already there',
         );
+        // earlier months first, so the PDFs' 12-month trends have points
+        const started = Date.now();
+        await demo.publishHistory(endMonth, 11, (period, created) => log.info(`${created ? 'published' : 'already published'} ${period}`));
+        log.info(`history published in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        // the monthly run of the last complete month: publish, render every agent and team PDF, mail the subscribers
+        const runs = running.app.get(RunsService);
+        const { run, created } = await runs.start(endMonth, { trigger: 'cli', by: 'demo' });
+        let view: RunView;
+        if (created || run.status === 'queued' || run.status === 'running') {
+          log.info(`run ${run.id} of ${endMonth}: publishing, rendering and mailing…`);
+          await running.app.get(JobQueueService).startWorkers();
+          view = await follow(runs, run.id, process.stderr.isTTY === true);
+        } else {
+          view = await runs.view(run.id);
+        }
+        log.info(
+          `run ${view.run_id} of ${endMonth} ${view.status}: snapshot version ${view.snapshot_version}, ${view.progress.done} PDFs` +
+            (view.deliveries ? `, ${view.deliveries.sent} mail(s) sent` : '') +
+            (view.error ? ` — ${view.error}` : ''),
+        );
+        const reportsDir = path.resolve(config.reportsDir, endMonth);
+        const mails = running.app.get(MailerService).describe();
         if (opts.serve) await running.app.listen(config.port, '0.0.0.0');
         const url = opts.serve ? running.url.replace(/:\d+$/, `:${(running.app.getHttpServer().address() as { port: number }).port}`) : null;
+        console.log('');
+        console.log(`PDF scorecards: ${reportsDir}/agents/*.pdf and ${reportsDir}/teams/*.pdf`);
+        console.log(`Mails (hr: every PDF, the team lead: their teams', the agent: their own): ${mails}`);
         console.log('');
         console.log('Demo users (for this demo only):');
         for (const u of users) {

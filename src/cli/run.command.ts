@@ -44,7 +44,8 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
-async function follow(runs: RunsService, runId: number, showBar: boolean): Promise<RunView> {
+/** Waits for a run to finish, with a progress bar on a terminal. */
+export async function follow(runs: RunsService, runId: number, showBar: boolean): Promise<RunView> {
   const bar = showBar
     ? new SingleBar({ format: ' {phase} [{bar}] {value}/{total} PDFs | {duration_formatted}', hideCursor: true, stream: process.stderr }, Presets.shades_classic)
     : null;

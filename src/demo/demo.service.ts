@@ -11,7 +11,11 @@ import { ImportsService } from '../imports/imports.service';
 import type { Role } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { PeriodsService } from '../periods/periods.service';
+import { previousPeriod } from '../periods/domain/period';
 import { SnapshotsRepository, type SnapshotHeader } from '../periods/snapshots.repository';
+import { ProblemException } from '../common/problem-details';
+import { SubscriptionsService } from '../delivery/subscriptions.service';
+import type { SubscriptionScope } from '../delivery/subscription.entity';
 
 export interface DemoOptions {
   dir: string;
@@ -39,7 +43,46 @@ export class DemoService {
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly periods: PeriodsService,
     private readonly snapshots: SnapshotsRepository,
+    private readonly subscriptions: SubscriptionsService,
   ) {}
+
+  /**
+   * Report subscriptions of the demo users: hr gets every PDF, the team lead their teams',
+   * the agent their own (already subscribed ones are kept).
+   */
+  async subscribe(users: DemoUser[]): Promise<{ email: string; scope: SubscriptionScope; team_id: string | null }[]> {
+    const wanted: { email: string; scope: SubscriptionScope; team_id: string | null }[] = [];
+    for (const u of users) {
+      if (u.role === 'hr') wanted.push({ email: u.email, scope: 'org', team_id: null });
+      if (u.role === 'team_lead' && u.team_ids[0]) wanted.push({ email: u.email, scope: 'team', team_id: u.team_ids[0] });
+      if (u.role === 'agent' && u.agent_id) wanted.push({ email: u.email, scope: 'self', team_id: null });
+    }
+    for (const w of wanted) {
+      const { rows } = await this.pool.query<{ id: number }>('select id from users where lower(email) = lower($1)', [w.email]);
+      const principal = rows[0] ? await this.users.principal(rows[0].id) : null;
+      if (!principal) continue;
+      try {
+        await this.subscriptions.create(principal, { scope: w.scope, teamId: w.team_id ?? undefined });
+      } catch (err) {
+        if (!(err instanceof ProblemException && err.status === 409)) throw err;
+      }
+    }
+    return wanted;
+  }
+
+  /** Publishes the months before `endMonth` (so the PDFs' 12-month trends have points); already published ones are kept. */
+  async publishHistory(endMonth: string, months: number, onMonth?: (period: string, created: boolean) => void): Promise<void> {
+    const periods: string[] = [];
+    let p = endMonth;
+    for (let i = 0; i < months; i++) {
+      p = previousPeriod(p);
+      periods.unshift(p);
+    }
+    for (const period of periods) {
+      const { created } = await this.publish(period);
+      onMonth?.(period, created);
+    }
+  }
 
   /** Publishes the last complete month unless it is published already (so scorecards show at once). */
   async publish(period: string): Promise<{ snapshot: SnapshotHeader; created: boolean }> {
