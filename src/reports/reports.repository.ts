@@ -40,7 +40,7 @@ export interface ReportScopeFilter {
 }
 
 const COLUMNS = `id as report_id, period, snapshot_id, subject_type, subject_id, subject_name, team_id,
-  snapshot_version as version, path, sha256, bytes, run_id, to_json(created_at)#>>'{}' as created_at`;
+  snapshot_version as version, path, sha256, bytes, run_id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at`;
 
 /** The archive of rendered PDFs (insert-only rows) and the download audit trail. */
 @Injectable()
@@ -120,7 +120,7 @@ export class ReportsRepository {
 
   async downloads(reportId: number): Promise<{ user_id: number | null; user_email: string | null; role: string | null; downloaded_at: string }[]> {
     const { rows } = await this.pool.query(
-      `select user_id, user_email, role, to_json(downloaded_at)#>>'{}' as downloaded_at from report_downloads where report_id = $1 order by id`,
+      `select user_id, user_email, role, to_char(downloaded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as downloaded_at from report_downloads where report_id = $1 order by id`,
       [reportId],
     );
     return rows;

@@ -29,8 +29,8 @@ export interface RunSubject {
 }
 
 const COLUMNS = `id, period, force, status, trigger, requested_by, snapshot_id, snapshot_version, progress_done, progress_total,
-  to_json(delivery_queued_at)#>>'{}' as delivery_queued_at, error, to_json(created_at)#>>'{}' as created_at,
-  to_json(started_at)#>>'{}' as started_at, to_json(finished_at)#>>'{}' as finished_at`;
+  to_char(delivery_queued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as delivery_queued_at, error, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+  to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at, to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at`;
 
 /** Runs and their progress. Every state change is one guarded UPDATE, safe with several instances. */
 @Injectable()
