@@ -4,7 +4,7 @@
  * (./report-data.ts), plain data out, every number already formatted for display
  * (./report-format.ts) — the document definitions only lay it out.
  */
-import { KPI_CATALOGUE, KPI_KEYS, PERSPECTIVES, type KpiKey, type Perspective } from '../../kpis/domain/kpi-catalogue';
+import { COMPLAINT_CATEGORIES, KPI_CATALOGUE, KPI_KEYS, PERSPECTIVES, type KpiKey, type Perspective } from '../../kpis/domain/kpi-catalogue';
 import type { ComplaintsBreakdown, KpiValue } from '../../kpis/domain/kpi-value';
 import { rag, type Rag } from '../../scorecards/domain/scoring';
 import type { FrozenScorecard, SnapshotInfo, SubjectData, TrendSeries } from './report-data';
@@ -269,9 +269,8 @@ function footnoteText(key: KpiKey, v: KpiValue | null, tk: FrozenScorecard['kpis
   const parts = [`${def.label}: ${def.definition}.`];
   if (v) {
     if (isBreakdown(v)) {
-      const cats = Object.entries(v.value.by_category)
-        .filter(([, c]) => c > 0)
-        .map(([c, count]) => `${complaintCategoryLabel(c)} ${formatCount(count)}`);
+      // contract order (the JSON read back from jsonb has its keys in another order)
+      const cats = COMPLAINT_CATEGORIES.filter((c) => (v.value.by_category[c] ?? 0) > 0).map((c) => `${complaintCategoryLabel(c)} ${formatCount(v.value.by_category[c])}`);
       parts.push(cats.length ? `By category: ${cats.join(', ')}.` : 'No complaints.');
     } else if (def.numeratorLabel && def.denominatorLabel) {
       parts.push(
@@ -341,10 +340,10 @@ export function keyKpiSeries(card: FrozenScorecard, t: TrendSeries, n: number): 
 export function complaintsChart(kpis: SubjectData['kpis']): BarChartData | null {
   const v = kpis.complaints_by_category;
   if (!v || !isBreakdown(v)) return null;
-  const entries = Object.entries(v.value.by_category);
+  // contract order, whatever order the stored JSON has its keys in
   return {
     title: `${KPI_CATALOGUE.complaints_by_category.label} (${formatCount(v.sample_size)})`,
-    labels: entries.map(([c]) => complaintCategoryLabel(c)),
-    values: entries.map(([, n]) => n),
+    labels: COMPLAINT_CATEGORIES.map(complaintCategoryLabel),
+    values: COMPLAINT_CATEGORIES.map((c) => v.value.by_category[c] ?? 0),
   };
 }
