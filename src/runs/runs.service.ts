@@ -200,6 +200,7 @@ export class RunsService implements OnModuleInit {
         bytes: bytes.length,
         run_id: job.runId,
       });
+      this.logger.debug(`rendered ${job.subject_type} ${job.subject_id} of run ${job.runId} (${bytes.length} bytes)`);
     }
     await this.afterRender(job.runId);
   }
