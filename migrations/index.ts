@@ -6,6 +6,7 @@ import { Migration20261123142215_feedback as M2 } from './Migration2026112314221
 import { Migration20261123160914_reports_runs as M3 } from './Migration20261123160914_reports_runs';
 import { Migration20261123161135_delivery as M4 } from './Migration20261123161135_delivery';
 import { Migration20261123162111_retention as M5 } from './Migration20261123162111_retention';
+import { Migration20261123171027_snapshot_sections as M6 } from './Migration20261123171027_snapshot_sections';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123131323_initial', class: M0 },
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123160914_reports_runs', class: M3 },
   { name: 'Migration20261123161135_delivery', class: M4 },
   { name: 'Migration20261123162111_retention', class: M5 },
+  { name: 'Migration20261123171027_snapshot_sections', class: M6 },
 ];

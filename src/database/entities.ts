@@ -20,6 +20,7 @@ import { AuditLogEntry } from '../audits/audit-log.entity';
 import { CalibrationScore, CalibrationSession } from '../audits/calibration.entity';
 import { WinBackContact, WinBackTask, WinBackTaskEvent } from '../retention/win-back-task.entity';
 import { Report, ReportDownload } from '../reports/report.entity';
+import { SnapshotSection } from '../reports/snapshot-section.entity';
 import { Run } from '../runs/run.entity';
 import { Subscription } from '../delivery/subscription.entity';
 import { Delivery, DeliveryAttempt, DeliveryReport } from '../delivery/delivery.entity';
@@ -61,6 +62,7 @@ export const ENTITIES = [
   Run,
   Report,
   ReportDownload,
+  SnapshotSection,
   Subscription,
   Delivery,
   DeliveryReport,
