@@ -158,11 +158,24 @@ export class RetentionKpiRepository {
     return r.rows;
   }
 
-  /** Every customer lost in P (all subjects), with owner and reason — for tests and checks. */
-  async lostCustomers(w: PeriodWindow, s: KpiSettings): Promise<{ customer_id: string; owner_s0: string | null; controllable: boolean | null; reason_source: string | null }[]> {
+  /**
+   * Every customer lost in P (all subjects), with its owner on s0 and its churn reason by the
+   * same rule as the controllability: the reason recorded on the task closed as lost before p1
+   * wins, else the complaint_category of the last complaint ticket (null: unknown). For the
+   * reports' churn-reasons section, tests and checks.
+   */
+  async lostCustomers(
+    w: PeriodWindow,
+    s: KpiSettings,
+  ): Promise<{ customer_id: string; owner_s0: string | null; controllable: boolean | null; reason_source: string | null; reason: string | null }[]> {
     const p1 = await this.p1(w, s.orgTimezone);
     const r = await this.pool.query(
-      `with recursive ${CLOSURE_CTE}, ${LOST_CTES} select customer_id, owner_s0, controllable, reason_source from lost order by customer_id collate "C"`,
+      `with recursive ${CLOSURE_CTE}, ${LOST_CTES}
+       select l.customer_id, l.owner_s0, l.controllable, l.reason_source,
+              case when l.task_id is not null then l.churn_reason else tk.complaint_category end as reason
+         from lost l
+         left join tickets tk on tk.ticket_id = l.last_complaint_ticket_id
+        order by l.customer_id collate "C"`,
       [w.s0, w.s1, s.inactivityDays, p1],
     );
     return r.rows;
