@@ -4,8 +4,9 @@ import { buildResults } from '../feedback/domain/feedback-results';
 import { FeedbackRepository } from '../feedback/feedback.repository';
 import { FeedbackService } from '../feedback/feedback.service';
 import { addMonths, lastDay } from '../periods/domain/period';
-import type { AgentReportData, AuditData, FeedbackData, SnapshotInfo, SubjectData, TeamReportData, TrendSeries } from './domain/report-data';
+import type { AgentReportData, AuditData, FeedbackData, SnapshotInfo, SnapshotSections, SubjectData, TeamReportData, TrendSeries } from './domain/report-data';
 import { ReportDataRepository, type AuditStateRow, type SnapshotRow } from './report-data.repository';
+import { ReportSectionsService } from './report-sections.service';
 
 /** Months of a trend, the report's own month last. */
 export const TREND_MONTHS = 12;
@@ -44,8 +45,9 @@ function notFound(detail: string): ProblemException {
  * KPI values and scorecards, 12-month trends from the snapshots published by then, the
  * period's mystery-shopper audits and disputes as they stood when the snapshot was created,
  * and the 360 results of the latest cycle closed by then — group-level, through the
- * anonymity folding of src/feedback/domain, never a rater's answers. Re-rendering later
- * reads the same data.
+ * anonymity folding of src/feedback/domain, never a rater's answers; and the sections other
+ * capabilities computed once for the snapshot (ReportSectionsService: computed on first use
+ * when the run has not already). Re-rendering later reads the same data.
  */
 @Injectable()
 export class ReportDataService {
@@ -55,6 +57,7 @@ export class ReportDataService {
     private readonly repo: ReportDataRepository,
     private readonly feedbackRepo: FeedbackRepository,
     private readonly feedback: FeedbackService,
+    private readonly sections: ReportSectionsService,
   ) {}
 
   /** The snapshot with its trend months; 404 when it does not exist. */
@@ -100,7 +103,12 @@ export class ReportDataService {
       throw notFound(`agent ${JSON.stringify(agentId)} has no scorecard in snapshot ${snapshotId} (${ctx.info.period}): not employed in that period`);
     }
     const keys = [{ type: 'agent' as const, id: agentId }, ...(team ? [{ type: 'team' as const, id: team.id }] : [])];
-    const [trends, audits, feedback] = await Promise.all([this.trends(ctx, keys), this.repo.auditsAsOf(snapshotId, agentId), this.feedbackOf(ctx.info, agentId)]);
+    const [trends, audits, feedback, sections] = await Promise.all([
+      this.trends(ctx, keys),
+      this.repo.auditsAsOf(snapshotId, agentId),
+      this.feedbackOf(ctx.info, agentId),
+      this.sectionsOf(snapshotId, 'agent', agentId),
+    ]);
     const counted = audits.filter((a) => a.status === 'final' && a.score !== null);
     return {
       snapshot: ctx.info,
@@ -110,6 +118,7 @@ export class ReportDataService {
       audits: counted.map(auditData),
       voidedAudits: audits.filter((a) => a.status === 'voided' && a.was_final).length,
       feedback,
+      sections,
     };
   }
 
@@ -118,7 +127,7 @@ export class ReportDataService {
     const [team] = await this.repo.subjects(snapshotId, [{ type: 'team', id: teamId }]);
     if (!team) throw notFound(`team ${JSON.stringify(teamId)} is not part of snapshot ${snapshotId} (${ctx.info.period} version ${ctx.info.version})`);
     if (!team.scorecard) throw notFound(`team ${JSON.stringify(teamId)} has no scorecard in snapshot ${snapshotId} (${ctx.info.period})`);
-    const [related, tree, subTeams, trends] = await Promise.all([
+    const [related, tree, subTeams, trends, sections] = await Promise.all([
       this.repo.subjects(snapshotId, [{ type: 'org', id: '' }, ...(team.teamId ? [{ type: 'team' as const, id: team.teamId }] : [])]),
       this.repo.teamTree(snapshotId, teamId),
       this.repo.childTeamSummaries(snapshotId, teamId),
@@ -126,6 +135,7 @@ export class ReportDataService {
         { type: 'team', id: teamId },
         { type: 'org', id: '' },
       ]),
+      this.sectionsOf(snapshotId, 'team', teamId),
     ]);
     const subtreeAgents = await this.repo.agentSummaries(snapshotId, tree.map((t) => t.id));
     return {
@@ -138,7 +148,14 @@ export class ReportDataService {
       subTeams,
       teamTree: tree,
       trend: { team: trends[0], org: trends[1].values.some((v) => v !== null) ? trends[1] : null },
+      sections,
     };
+  }
+
+  /** The subject's frozen sections, computing the snapshot's missing ones first. */
+  private async sectionsOf(snapshotId: number, type: 'agent' | 'team', id: string): Promise<SnapshotSections> {
+    await this.sections.ensure(snapshotId);
+    return Object.fromEntries(await this.sections.subjectSections(snapshotId, type, id));
   }
 
   /**

@@ -7,6 +7,7 @@ import { PeriodsService } from '../periods/periods.service';
 import { SnapshotsRepository } from '../periods/snapshots.repository';
 import { ReportsRepository } from '../reports/reports.repository';
 import { reportPath, ReportStorage, sha256 } from '../reports/report-storage';
+import { ReportSectionsService } from '../reports/report-sections.service';
 import { REPORT_RENDERER, RUN_DELIVERY, type ReportRenderer, type RunDelivery, type RunDeliverySummary } from './run-ports';
 import { RunsRepository, type RunRow, type RunSubject } from './runs.repository';
 
@@ -70,6 +71,7 @@ export class RunsService implements OnModuleInit {
     @Inject(REPORT_RENDERER) private readonly renderer: ReportRenderer,
     @Inject(RUN_DELIVERY) private readonly delivery: RunDelivery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sections: ReportSectionsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -149,6 +151,8 @@ export class RunsService implements OnModuleInit {
     }
     const snapshotId = run.snapshot_id!;
     const version = run.snapshot_version!;
+    // the snapshot's report sections (customers at risk, churn reasons), computed once before any render
+    await this.sections.ensure(snapshotId);
     const subjects = await this.repo.subjects(snapshotId);
     if (subjects.length === 0) {
       await this.repo.finish(runId, 'succeeded', null);

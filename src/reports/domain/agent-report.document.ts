@@ -4,8 +4,10 @@
  * Page 1: header, marks (INSUFFICIENT DATA, DISPUTED), summary, perspectives, the KPI table.
  * Page 2: charts (composite and key KPI scores over 12 months, perspective radar, complaint
  *         reasons),
- *         the mystery-shopper summary, the 360 summary, then any extra sections.
- * Last page: the definition of every KPI with its numerator and denominator.
+ *         the mystery-shopper summary, the 360 summary, then any extra sections (customers
+ *         at risk), each kept whole on one page.
+ * Last page: the definition of every KPI with its numerator and denominator — right after the
+ *         extra sections when there are any, else on a page of its own.
  */
 import type { Content, TableCell } from 'pdfmake/interfaces';
 import type { AgentReportView } from './agent-report.view';
@@ -43,7 +45,8 @@ export function agentReportDocument(v: AgentReportView): ReportDocument {
     ...auditsBlock(v),
     ...feedbackBlock(v),
   ];
-  content.push(...extraSectionsBlock(v.extraSections, charts), ...footnotesBlock(v.footnotes, v.meta.definitionsVersion));
+  // after extra sections, the definitions follow on the same page (they are reference; no half-empty page)
+  content.push(...extraSectionsBlock(v.extraSections, charts), ...footnotesBlock(v.footnotes, v.meta.definitionsVersion, v.extraSections.length === 0));
   return { definition: documentFrame(v.meta, content), charts };
 }
 

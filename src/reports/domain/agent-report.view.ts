@@ -33,6 +33,7 @@ import {
   type SeriesChartData,
   type SummaryItem,
 } from './report-view';
+import { agentSectionViews } from './snapshot-sections.view';
 
 export interface AuditRowView {
   date: string;
@@ -155,7 +156,7 @@ export function buildAgentReportView(d: AgentReportData, extraSections: ExtraSec
     },
     audits: auditsView(d.audits, d.voidedAudits, d.snapshot.period),
     feedback: d.feedback ? feedbackView(d.feedback) : null,
-    extraSections,
+    extraSections: [...agentSectionViews(d.sections), ...extraSections],
     footnotes,
   };
 }

@@ -7,7 +7,7 @@
  * labels sharp in print without paying for a larger canvas.
  */
 import type { ChartConfiguration } from 'chart.js';
-import type { BarChartData, SeriesChartData, StackedBarChartData } from './report-view';
+import type { BarChartData, ColouredStackedBarChartData, SeriesChartData, StackedBarChartData } from './report-view';
 import { INK, MUTED, RAG_SOLID, RULE, SERIES_COLOURS } from './report-theme';
 
 export interface ChartSpec {
@@ -146,6 +146,30 @@ export function ragStackChart(id: string, d: StackedBarChartData, size: ChartSiz
         scales: {
           x: { stacked: true, beginAtZero: true, ticks: { color: MUTED, font: TICK_FONT, precision: 0 }, grid: { color: RULE } },
           y: { stacked: true, ticks: { color: INK, font: { size: 11 }, autoSkip: false }, grid: { display: false } },
+        },
+      },
+    },
+  };
+}
+
+/** Horizontal stacked bars of counts, one colour per stack (churn reasons by controllability). */
+export function colouredStackChart(id: string, d: ColouredStackedBarChartData, size: ChartSize): ChartSpec {
+  return {
+    id,
+    ...CHART_SIZES[size],
+    config: {
+      type: 'bar',
+      data: {
+        labels: d.labels,
+        datasets: d.stacks.map((s) => ({ label: s.label, data: s.values, backgroundColor: s.colour })),
+      },
+      options: {
+        devicePixelRatio: 1,
+        indexAxis: 'y',
+        plugins: { title: title(d.title), legend: legend(true) },
+        scales: {
+          x: { stacked: true, beginAtZero: true, ticks: { color: MUTED, font: TICK_FONT, precision: 0 }, grid: { color: RULE } },
+          y: { stacked: true, ticks: { color: INK, font: TICK_FONT, autoSkip: false }, grid: { display: false } },
         },
       },
     },

@@ -128,6 +128,13 @@ export interface FeedbackData {
   score: ScoreResult;
 }
 
+/**
+ * Sections other capabilities computed once for the snapshot (snapshot_sections, e.g.
+ * 'retention'): section name → the subject's frozen data. A section the subject has no row
+ * for is absent.
+ */
+export type SnapshotSections = Readonly<Record<string, unknown>>;
+
 export interface AgentReportData {
   snapshot: SnapshotInfo;
   agent: SubjectData & { scorecard: FrozenScorecard };
@@ -138,6 +145,7 @@ export interface AgentReportData {
   /** audits of the period voided by the time of the snapshot (they do not count) */
   voidedAudits: number;
   feedback: FeedbackData | null;
+  sections: SnapshotSections;
 }
 
 export interface TeamReportData {
@@ -154,4 +162,5 @@ export interface TeamReportData {
   /** the team and every team below it, with its parent (the snapshot's team tree) */
   teamTree: { id: string; parentId: string | null }[];
   trend: { team: TrendSeries; org: TrendSeries | null };
+  sections: SnapshotSections;
 }

@@ -10,7 +10,7 @@ import type { Rag } from '../../scorecards/domain/scoring';
 import { CHART_POINTS, type ChartSize, type ChartSpec } from './chart-specs';
 import { ACCENT, HEADER_FILL, INK, MUTED, RAG_FILL, REPORT_FONT, RULE, WARNING } from './report-theme';
 import type { DocumentMeta, ExtraSectionView, FootnoteView, KpiGroupView, MarkView, PerspectiveView, ReportHeaderView, SummaryItem } from './report-view';
-import { barChart } from './chart-specs';
+import { barChart, colouredStackChart } from './chart-specs';
 
 /** A document ready to render: the pdfmake definition and the charts its images name. */
 export interface ReportDocument {
@@ -203,10 +203,11 @@ export function kpiTableBlock(groups: KpiGroupView[], lowSampleMin: string | nul
   ];
 }
 
-export function footnotesBlock(notes: FootnoteView[], definitionsVersion: number): Content[] {
+/** The KPI definitions: on a page of their own, or (`newPage` false) right after what precedes them. */
+export function footnotesBlock(notes: FootnoteView[], definitionsVersion: number, newPage = true): Content[] {
   if (notes.length === 0) return [];
   return [
-    { text: 'KPI definitions', style: 'h2', pageBreak: 'before' },
+    newPage ? { text: 'KPI definitions', style: 'h2', pageBreak: 'before' } : { text: 'KPI definitions', style: 'h2' },
     { text: `Definitions version ${definitionsVersion}. Each KPI with its numerator and denominator for this month.`, style: 'small', margin: [0, 0, 0, 4] },
     // one text node of paragraphs, not a table of cells: a third of the layout time
     { text: notes.flatMap((n, i) => [{ text: `[${n.n}] `, color: MUTED }, `${n.text}${i < notes.length - 1 ? '\n' : ''}`]), style: 'footnote', lineHeight: 1.25 },
@@ -223,28 +224,52 @@ export function chartRow(left: Content, right: Content | null): Content {
   return { columns: [{ width: CHART_POINTS.half, stack: [left] }, { width: CHART_POINTS.half, stack: right ? [right] : [] }], columnGap: 10, margin: [0, 0, 0, 8] };
 }
 
-/** Sections added by later capabilities; each may bring a bar chart. */
+function aligned(align: ('left' | 'right')[] | undefined, column: number): { alignment?: 'right' } {
+  return align?.[column] === 'right' ? { alignment: 'right' } : {};
+}
+
+/**
+ * Sections added by later capabilities, each kept on one page: a title, lines, a table and a
+ * bar chart, or a table with stacked bars beside it.
+ */
 export function extraSectionsBlock(sections: ExtraSectionView[], charts: ChartSpec[]): Content[] {
   const out: Content[] = [];
   sections.forEach((s, i) => {
-    out.push({ text: s.title, style: 'h2' });
-    for (const line of s.lines) out.push({ text: line });
-    if (s.table) {
-      out.push({
-        table: {
-          headerRows: 1,
-          widths: s.table.header.map(() => '*'),
-          body: [s.table.header.map((h) => ({ text: h, style: 'th' })), ...s.table.rows.map((r) => r.map((c) => ({ text: c })))],
-        },
-        layout: TABLE_LAYOUT,
-        margin: [0, 3, 0, 0],
-      });
+    const parts: Content[] = [{ text: s.title, style: 'h2' }];
+    for (const line of s.lines) parts.push({ text: line });
+    // beside a chart: the first column takes what the others (sized to their content) leave
+    const widths = s.table ? s.table.header.map((_, j) => (s.stackedChart && j > 0 ? 'auto' : '*')) : [];
+    const table: Content | null = s.table
+      ? {
+          table: {
+            headerRows: 1,
+            widths,
+            body: [
+              s.table.header.map((h, j) => ({ text: h, style: 'th', ...aligned(s.table!.align, j) })),
+              ...s.table.rows.map((r) => r.map((c, j) => ({ text: c, ...aligned(s.table!.align, j) }))),
+            ],
+          },
+          layout: TABLE_LAYOUT,
+          margin: [0, 3, 0, 0],
+        }
+      : null;
+    let stacked: ChartSpec | null = null;
+    if (s.stackedChart) {
+      stacked = colouredStackChart(`extra${i}_stacked`, s.stackedChart, 'half');
+      charts.push(stacked);
+    }
+    if (table && stacked) {
+      parts.push({ columns: [{ width: '*', stack: [table] }, { width: CHART_POINTS.half, stack: [chartImage(stacked, 'half')] }], columnGap: 10, margin: [0, 4, 0, 0] });
+    } else {
+      if (table) parts.push(table);
+      if (stacked) parts.push({ ...(chartImage(stacked, 'half') as object), margin: [0, 4, 0, 0] } as Content);
     }
     if (s.chart) {
       const spec = barChart(`extra${i}`, s.chart, 'half');
       charts.push(spec);
-      out.push({ ...(chartImage(spec, 'half') as object), margin: [0, 4, 0, 0] } as Content);
+      parts.push({ ...(chartImage(spec, 'half') as object), margin: [0, 4, 0, 0] } as Content);
     }
+    out.push({ stack: parts, unbreakable: true });
   });
   return out;
 }

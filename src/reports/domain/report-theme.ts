@@ -34,3 +34,10 @@ export const RAG_SOLID: Readonly<Record<Rag | 'none', string>> = {
 
 /** Line colours of chart series, in order. */
 export const SERIES_COLOURS = ['#1f5fa8', '#e07b00', '#2e7d32', '#8e44ad', '#c62828', '#00838f'];
+
+/** Churn reasons by controllability: the company's share red, the rest blue, unknown grey. */
+export const CONTROLLABILITY_COLOURS = {
+  controllable: '#c62828',
+  uncontrollable: '#1f5fa8',
+  unknown: '#aab4bf',
+} as const;

@@ -115,6 +115,13 @@ export interface StackedBarChartData {
   stacks: { label: string; rag: Rag | 'none'; values: number[] }[];
 }
 
+/** Stacked bars with a theme colour per stack (churn reasons by controllability). */
+export interface ColouredStackedBarChartData {
+  title: string;
+  labels: string[];
+  stacks: { label: string; colour: string; values: number[] }[];
+}
+
 /**
  * An optional section added by a capability after the fixed ones (win-back, customers at
  * risk, churn reasons, …): a title, lines of text and an optional table, so that new
@@ -123,8 +130,11 @@ export interface StackedBarChartData {
 export interface ExtraSectionView {
   title: string;
   lines: string[];
-  table?: { header: string[]; rows: string[][] };
+  /** align: per column (default left) */
+  table?: { header: string[]; rows: string[][]; align?: ('left' | 'right')[] };
   chart?: BarChartData;
+  /** horizontal stacked bars (shown beside the table when there is one) */
+  stackedChart?: ColouredStackedBarChartData;
 }
 
 export interface DocumentMeta {

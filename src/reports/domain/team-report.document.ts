@@ -4,8 +4,9 @@
  * Page 1: header, marks, summary, perspectives (with the organisation), the KPI table.
  * Page 2: the ranking of the direct members with RAG cells, the sub-teams.
  * Page 3: charts — composite trend, perspective radar, distribution of the agents'
- *         composite scores, RAG counts per KPI — then any extra sections.
- * Last page: KPI definitions.
+ *         composite scores, RAG counts per KPI — then any extra sections (customers at
+ *         risk, churn reasons), each kept whole on one page.
+ * Last page: KPI definitions — right after the extra sections when there are any.
  */
 import type { Content, TableCell } from 'pdfmake/interfaces';
 import { barChart, CHART_SIZES, lineChart, radarChart, ragStackChart, type ChartSpec } from './chart-specs';
@@ -47,7 +48,8 @@ export function teamReportDocument(v: TeamReportView): ReportDocument {
     { ...(chartImage(histogram, 'wide') as object), margin: [0, 0, 0, 8] } as Content,
     chartImage(rag, 'wide'),
   ];
-  content.push(...extraSectionsBlock(v.extraSections, charts), ...footnotesBlock(v.footnotes, v.meta.definitionsVersion));
+  // after extra sections, the definitions follow on the same page (they are reference; no half-empty page)
+  content.push(...extraSectionsBlock(v.extraSections, charts), ...footnotesBlock(v.footnotes, v.meta.definitionsVersion, v.extraSections.length === 0));
   return { definition: documentFrame(v.meta, content), charts };
 }
 

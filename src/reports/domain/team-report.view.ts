@@ -32,6 +32,7 @@ import {
   type StackedBarChartData,
   type SummaryItem,
 } from './report-view';
+import { teamSectionViews } from './snapshot-sections.view';
 
 export interface ScoreCellView {
   text: string;
@@ -140,7 +141,7 @@ export function buildTeamReportView(d: TeamReportData, extraSections: ExtraSecti
       ragCounts: ragCounts(card.kpis.map((k) => k.key), d.subtreeAgents),
       radar: perspectiveRadar('Perspective scores', card, name, orgCard ? { label: 'Organisation', card: orgCard } : null),
     },
-    extraSections,
+    extraSections: [...teamSectionViews(d.sections), ...extraSections],
     footnotes,
   };
 }

@@ -14,6 +14,7 @@ import { formatKpiValue } from '../../../src/reports/domain/report-format';
 import { RenderPool } from '../../../src/reports/rendering/render-pool';
 import { ReportDataService } from '../../../src/reports/report-data.service';
 import { ReportRenderService } from '../../../src/reports/report-render.service';
+import { RetentionService } from '../../../src/retention/retention.service';
 import { bearer, defaultFormId, makeAudit } from '../../audits/audit-helpers';
 import { importFixture } from '../../support/fixtures';
 import { createTestApp, type TestApp } from '../../support/test-app';
@@ -37,6 +38,14 @@ import { createTestApp, type TestApp } from '../../support/test-app';
  *  suppressed → (17 + 15 + 18)/12 = 4.17; direct reports (2) and customers (1) fold into others
  *  (3 raters), Teamwork again suppressed → (14 + 15 + 19)/12 = 4.00; feedback_360_score =
  *  (4.00 + 4.1667 + 4.00)/3 = 4.06.
+ *
+ * Retention section, frozen with the snapshot, as of 2026-10-31 (INACTIVITY_DAYS 180): too few
+ * repeat customers for the predictive models, so no tiers. Active customers and their owners on
+ * d: C1, C2 (A1), C8 (A2), C4 (A3 from 2026-10-15), C6 (A5), C7 (none); C3 churned 2026-10-10.
+ * At risk: only C8 — medium, "unhappy" (S4: csat 1, nps 0 on 2026-09-30, within (d − 90, d]).
+ *  A1: 0 of 2 at risk. T-E1 (A1, A2, A6): 1 of 3, medium. Lost in October: C3 (owner A1 on
+ *  2026-09-30), its last complaint K2 core_service_failure, controllable → T-E1: 1 lost,
+ *  core service failure, controllable.
  */
 describe('PDF scorecards from a published snapshot', () => {
   let t: TestApp;
@@ -122,6 +131,7 @@ describe('PDF scorecards from a published snapshot', () => {
     const text = pdfText(pdf, 'a1');
     const flat = text.replace(/\s+/g, ' ');
     const lines = linesOf(text);
+    // page 3: customers at risk, then the KPI definitions
     expect(pdfPages(pdf, 'a1')).toBe(3);
     for (const s of ['Agent scorecard', 'Ana Silva', 'Ana Silva (A1)', '华东一组 (T-E1)', 'October 2026 (2026-10)', 'Golden (version 1)', 'version 1, published']) expect(flat).toContain(s);
     // composite, rank x of n, coverage
@@ -184,6 +194,16 @@ describe('PDF scorecards from a published snapshot', () => {
     for (const p of [1, 2, 3]) expect(flat).toContain(`page ${p} of 3`);
     // no rater comment ever reaches the report
     expect(flat).not.toContain('Always willing to help');
+    // customers at risk as of the period's last day (frozen with the snapshot); no tiers: too few repeat customers
+    expect(flat).toContain('Customers at risk');
+    expect(flat).toContain('As of 2026-10-31, the last day of October 2026: 0 of 2 active customers owned by the agent at risk (0 high, 0 medium).');
+    expect(flat).toMatch(/No tiers: fewer than 50 repeat customers \(\d+\) as of 2026-10-31/);
+    expect(lines).toContain('Risk No tier Total');
+    expect(lines).toContain('High 0 0');
+    expect(lines).toContain('Medium 0 0');
+    expect(lines).toContain('At risk 0 0');
+    expect(flat).toContain('Win-back tasks: 0 opened in October 2026; 0 of 0 whose confirmation window ended in October 2026 confirmed by an order.');
+    expect(flat).not.toContain('Churn reasons');
   });
 
   it('CJK and mixed names extract correctly; insufficient data is marked', async () => {
@@ -201,6 +221,7 @@ describe('PDF scorecards from a published snapshot', () => {
   it('team reports: ranking with RAG cells, sub-teams, page count', async () => {
     const pdf = await render.renderTeam(v1, 'T-E1');
     const flat = pdfText(pdf, 'te1').replace(/\s+/g, ' ');
+    // page 4: customers at risk, churn reasons, then the KPI definitions
     expect(pdfPages(pdf, 'te1')).toBe(4);
     expect(flat).toContain('Team scorecard');
     expect(flat).toContain('华东一组 (T-E1)');
@@ -209,6 +230,16 @@ describe('PDF scorecards from a published snapshot', () => {
     expect(flat).toMatch(/1 Li Wei 李伟 \(A2\) 75\.0 .* 2 Ana Silva \(A1\) 40\.7 .* – 王小明 \(A6\) .* insufficient data/);
     expect(flat).toContain('The team has no sub-teams.');
     for (const key of KPI_KEYS) expect(flat).toContain(KPI_CATALOGUE[key].label);
+    // the subtree's customers at risk and the customers lost in October by churn reason
+    const lines = linesOf(pdfText(pdf, 'te1'));
+    expect(flat).toContain("As of 2026-10-31, the last day of October 2026: 1 of 3 active customers owned by the team's agents (sub-teams included) at risk (0 high, 1 medium).");
+    expect(lines).toContain('High 0 0');
+    expect(lines).toContain('Medium 1 1');
+    expect(lines).toContain('At risk 1 1');
+    expect(flat).toContain('Churn reasons');
+    expect(flat).toContain('Customers lost in October 2026: active on 2026-09-30, not on 2026-10-31.');
+    expect(flat).toContain('1 customer lost: 1 controllable, 0 uncontrollable, 0 unknown.');
+    expect(lines.some((l) => l.startsWith('core service failure 1 0 0 1'))).toBe(true);
     const east = pdfText(await render.renderTeam(v1, 'T-EAST'), 'teast').replace(/\s+/g, ' ');
     expect(east).toMatch(/Sub-teams .*华东一组 \(T-E1\)/);
     expect(east).toContain('Bo Chen (A3)');
@@ -258,6 +289,44 @@ describe('PDF scorecards from a published snapshot', () => {
     const after = await data.agent(v3, 'A1');
     expect(after.trend.agent.values[10]).not.toBeNull();
     expect(after.trend.team!.values[10]).not.toBeNull();
+  });
+
+  it('customers at risk are frozen per snapshot: late data changes a new version, never a rendered one', async () => {
+    const [a1, te1] = [await render.renderAgent(v1, 'A1'), await render.renderTeam(v1, 'T-E1')];
+    const sectionRows = async (id: number) =>
+      (await pool.query<{ n: number }>("select count(*)::int as n from snapshot_sections where snapshot_id = $1 and section = 'retention'", [id])).rows[0].n;
+    // computed once, when v1 was first rendered: agents A1–A6, teams T-E1, T-EAST, T-ROOT, T-W1, the organisation
+    expect(await sectionRows(v1)).toBe(6 + 4 + 1);
+    await expect(pool.query("update snapshot_sections set data = '{}' where snapshot_id = $1", [v1])).rejects.toThrow(/immutable/);
+
+    // two late complaints of C1 (A1) in October: rising complaints (2 in (d − 90, d], none before) — C1 at risk as of 2026-10-31
+    await t.app.get(ImportsService).importStream(
+      'tickets',
+      Readable.from([
+        'ticket_id,customer_id,agent_id,team_id,channel,category,opened_at,first_response_at,resolved_at,contact_count,reopened,handle_seconds,is_complaint,complaint_category,complaint_controllable\n' +
+          'K90,C1,A1,,phone,late,2026-10-20T10:00:00Z,,,1,false,,true,pricing,true\n' +
+          'K91,C1,A1,,phone,late,2026-10-25T10:00:00Z,,,1,false,,true,pricing,false\n',
+      ]),
+      { source: 'late-tickets.csv' },
+    );
+    const { list } = await t.app.get(RetentionService).subjectList('2026-10-31', { type: 'agent', id: 'A1' });
+    expect(list.tally().by_level).toEqual({ high: 0, medium: 1, low: 1 }); // the list of today has changed…
+    // …the PDFs of v1 have not: the same bytes, from the same stored rows
+    expect(sha(await render.renderAgent(v1, 'A1'))).toBe(sha(a1));
+    expect(sha(await render.renderTeam(v1, 'T-E1'))).toBe(sha(te1));
+    expect(await sectionRows(v1)).toBe(11);
+
+    // a new version (publish with a reason) shows the new counts
+    const latest = (await pool.query<{ c: Date }>('select max(created_at) as c from period_snapshots')).rows[0].c;
+    (systemClock.now as jest.Mock).mockImplementation(() => new Date(latest.getTime() + 1000));
+    const pub = await t.http.post('/api/v1/periods/2026-10/publish').set(bearer(hr)).send({ reason: 'late complaints' }).expect(201);
+    const vn = (await pool.query<{ id: number }>("select id from period_snapshots where period = '2026-10' and version = $1", [pub.body.version])).rows[0].id;
+    const agent = pdfText(await render.renderAgent(vn, 'A1'), 'a1-late').replace(/\s+/g, ' ');
+    expect(agent).toContain(`version ${pub.body.version}, published`);
+    expect(agent).toContain('As of 2026-10-31, the last day of October 2026: 1 of 2 active customers owned by the agent at risk (0 high, 1 medium).');
+    const team = pdfText(await render.renderTeam(vn, 'T-E1'), 'te1-late').replace(/\s+/g, ' ');
+    expect(team).toContain("2 of 3 active customers owned by the team's agents (sub-teams included) at risk (0 high, 2 medium).");
+    expect(sha(await render.renderAgent(v1, 'A1'))).toBe(sha(a1));
   });
 
   it('404 problem details for a missing snapshot, subject or scorecard', async () => {

@@ -9,9 +9,18 @@
  *   complaint_rate           internal_process  w 1  10 → 2     value null     no score
  *   training_hours           learning_growth   w 1   0 → 8     value 2.5      score 31.25 → red
  *   composite = (2·66.67 + 91.67 + 2·107.5 + 31.25) / 6 = 78.47…; coverage 6/7 = 86%
+ *
+ * Retention section (frozen with the snapshot), as of 2026-10-31:
+ *   agent: 40 customers; high key 1, major 2, small 3 (6); medium major 1, ordinary 4, small 2 (7);
+ *          low 27 (6 + 7 + 27 = 40); not worth pursuing high 1, low 2; win-back 3 opened, 1 of 2 confirmed.
+ *   team:  120 customers; high 2/3/1/4 (10), medium 1/2/6/5 (14), low 96; not worth 2/1/5;
+ *          win-back 9 opened, 3 of 5 confirmed; lost 7: core service failure 2 controllable,
+ *          service encounter 1 controllable, pricing 2 uncontrollable + 1 unknown, unknown 1 unknown
+ *          (3 controllable, 2 uncontrollable, 2 unknown).
  */
 import { KPI_KEYS, type KpiKey } from '../../../src/kpis/domain/kpi-catalogue';
 import type { KpiValue } from '../../../src/kpis/domain/kpi-value';
+import { zeroLost, type RetentionSectionData } from '../../../src/retention/domain/retention-section';
 import type { AgentReportData, FrozenScorecard, ScorecardSummary, SnapshotInfo, SubjectData, TeamReportData, TrendSeries } from '../../../src/reports/domain/report-data';
 
 export const SNAPSHOT: SnapshotInfo = {
@@ -170,6 +179,7 @@ export function agentData(over: Partial<AgentReportData> = {}): AgentReportData 
       overall: { self_mean: 4.5, non_self_mean: 4.041666666666667, gap: 0.45833333333333304 },
       score: { value: 4.041666666666667, numerator: 12.125, denominator: 3, sample_size: 8, groups: [] },
     },
+    sections: { retention: agentRetention() },
     ...over,
   };
 }
@@ -209,6 +219,48 @@ export function teamData(over: Partial<TeamReportData> = {}): TeamReportData {
       { id: 'T-E1A', parentId: 'T-E1' },
     ],
     trend: { team: trend([80, 81, 82, 83, 84, 85, 86, 87, 86, 87, 88, 88.125]), org: trend([90, 90, 90, 90, 90, 90, 90, 90, 90, 90, 90, 90]) },
+    sections: { retention: teamRetention() },
+    ...over,
+  };
+}
+
+export function agentRetention(over: Partial<RetentionSectionData> = {}): RetentionSectionData {
+  return {
+    as_of: '2026-10-31',
+    period: '2026-10',
+    no_tiers_reason: null,
+    risk: {
+      customers: 40,
+      at_risk: { high: { key: 1, major: 2, ordinary: 0, small: 3, none: 0 }, medium: { key: 0, major: 1, ordinary: 4, small: 2, none: 0 } },
+      low: 27,
+      not_worth_pursuing: { high: 1, medium: 0, low: 2 },
+    },
+    win_back: { opened: 3, window_ended: 2, confirmed: 1 },
+    lost: null,
+    ...over,
+  };
+}
+
+export function teamRetention(over: Partial<RetentionSectionData> = {}): RetentionSectionData {
+  const lost = zeroLost();
+  lost.customers = 7;
+  lost.by_reason.core_service_failure.controllable = 2;
+  lost.by_reason.service_encounter.controllable = 1;
+  lost.by_reason.pricing.uncontrollable = 2;
+  lost.by_reason.pricing.unknown = 1;
+  lost.by_reason.unknown.unknown = 1;
+  return {
+    as_of: '2026-10-31',
+    period: '2026-10',
+    no_tiers_reason: null,
+    risk: {
+      customers: 120,
+      at_risk: { high: { key: 2, major: 3, ordinary: 1, small: 4, none: 0 }, medium: { key: 1, major: 2, ordinary: 6, small: 5, none: 0 } },
+      low: 96,
+      not_worth_pursuing: { high: 2, medium: 1, low: 5 },
+    },
+    win_back: { opened: 9, window_ended: 5, confirmed: 3 },
+    lost,
     ...over,
   };
 }
