@@ -15,6 +15,7 @@ export interface RunDeliverySummary {
   sent: number;
   failed: number;
   pending: number;
+  skipped: number;
   failures: { email: string; error: string | null }[];
 }
 

@@ -31,6 +31,7 @@ class DeliverySummaryDto {
   @ApiProperty() sent!: number;
   @ApiProperty() failed!: number;
   @ApiProperty() pending!: number;
+  @ApiProperty({ description: 'recipients who lost access to every report before their mail went out' }) skipped!: number;
   @ApiProperty({ type: 'array', items: { type: 'object', properties: { email: { type: 'string' }, error: { type: 'string', nullable: true } } } })
   failures!: { email: string; error: string | null }[];
 }
