@@ -18,12 +18,14 @@
  * Flags: --fresh regenerates the data and reimports it; --drop drops the database and the
  * cached data at the end. Environment (for quick runs): BENCH_SECONDS, BENCH_WARMUP_SECONDS,
  * BENCH_CONNECTIONS, BENCH_AGENTS, BENCH_CUSTOMERS, BENCH_MONTHS, BENCH_END_MONTH,
- * BENCH_TOPUP=0 (the generator's volumes only), BENCH_DATABASE (database name).
+ * BENCH_TOPUP=0 (the generator's volumes only), BENCH_DATABASE (database name), BENCH_PARTS
+ * (period,http — the default — or one of them; http alone publishes the period first, untimed,
+ * when it is not published yet).
  */
 import './kpi/swc-register'; // before anything from src/: Nest needs decorator metadata
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
@@ -224,7 +226,33 @@ async function onePeriod(url: string, config: AppConfig, period: string): Promis
 }
 
 /** autocannon's figures plus the app's CPU (the bench process, in cores) and the 1-min load average before the run. */
-type Measured = LoadResult & { appCores: number; loadBefore: number };
+type Measured = LoadResult & { appCores: number; dbCores: number; loadBefore: number };
+
+/**
+ * CPU seconds (user + system) the PostgreSQL backends serving `database` have used so far, by
+ * pid (Linux /proc; empty elsewhere). With the app's own CPU this gives the cost of a request
+ * whatever else the machine is running.
+ */
+async function backendCpu(url: string, database: string): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const r = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+    const tick = 100; // USER_HZ
+    for (const { pid } of r.rows) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(pid, (Number(f[11]) + Number(f[12])) / tick);
+      } catch {
+        // not on this machine's /proc (a remote server): no figure
+      }
+    }
+  } finally {
+    await pool.end();
+  }
+  return out;
+}
 
 interface HttpFigures {
   kpi: Measured;
@@ -269,11 +297,16 @@ async function http(url: string, config: AppConfig, period: string, o: BenchOpti
     const load = async (p: string[], h?: Record<string, string>): Promise<Measured> => {
       if (o.warmupSeconds > 0) await runLoad({ origin, paths: p, headers: h, connections: o.connections, seconds: o.warmupSeconds });
       const loadBefore = os.loadavg()[0];
+      const db0 = await backendCpu(url, o.database);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const r = await runLoad({ origin, paths: p, headers: h, connections: o.connections, seconds: o.seconds });
       const cpu = process.cpuUsage(cpu0);
-      return { ...r, appCores: (cpu.user + cpu.system) / 1000 / (performance.now() - t0), loadBefore };
+      const ms = performance.now() - t0;
+      const db1 = await backendCpu(url, o.database);
+      let dbSeconds = 0;
+      for (const [pid, sec] of db1) dbSeconds += sec - (db0.get(pid) ?? 0);
+      return { ...r, appCores: (cpu.user + cpu.system) / 1000 / ms, dbCores: dbSeconds / (ms / 1000), loadBefore };
     };
     note(`  autocannon: KPI reads for ${o.seconds} s…`);
     const kpi = await load(paths, headers);
@@ -333,11 +366,15 @@ async function main(): Promise<void> {
     }
     out();
 
+    const parts = new Set((process.env.BENCH_PARTS ?? 'period,http').split(','));
+    if (!parts.has('period')) {
+      await ensurePublished(url, config, period);
+    } else {
     // --- one full period -------------------------------------------------------------------
     note('  computing one full period…');
     const p = await onePeriod(url, config, period);
     const fullMs = p.liveMs + p.cardsMs + p.publishMs;
-    const rssAfterPeriod = peakRss();
+    out(`Peak RSS by the end of the full period: ${mb(peakRss())}`);
     out(`One full period ${period} — ${n(p.subjects.agents)} agents, ${n(p.subjects.teams)} teams, ${p.subjects.org} organisation (fresh app context, caches empty):`);
     table(
       [
@@ -354,6 +391,8 @@ async function main(): Promise<void> {
     out(`  goal: one full period ≤ ${GOAL_PERIOD_SECONDS} s → ${pass(fullMs <= GOAL_PERIOD_SECONDS * 1000)} (${sec(fullMs)})`);
     out();
 
+    }
+    if (parts.has('http')) {
     // --- HTTP ------------------------------------------------------------------------------
     note('  starting the HTTP app…');
     const h = await http(url, config, period, o);
@@ -368,12 +407,14 @@ async function main(): Promise<void> {
       n(r.total),
       String(r.non2xx + r.errors),
       r.appCores.toFixed(2),
+      r.dbCores.toFixed(2),
+      (((r.appCores + r.dbCores) * 1000) / Math.max(1, r.requestsPerSecond)).toFixed(2),
       r.generatorCores.toFixed(2),
       r.loadBefore.toFixed(1),
     ];
     table(
       [
-        ['endpoint', 'req/s', 'p50', 'p90', 'p99', 'max', 'requests', 'failed', 'app CPU', 'autocannon CPU', 'load before'],
+        ['endpoint', 'req/s', 'p50', 'p90', 'p99', 'max', 'requests', 'failed', 'app CPU', 'db CPU', 'CPU ms/req', 'autocannon CPU', 'load before'],
         row(`GET /api/v1/agents/{id}/kpis?period=${period} (${n(h.agents)} ids)`, h.kpi),
         row('GET /health (baseline)', h.health),
         [
@@ -388,18 +429,23 @@ async function main(): Promise<void> {
           '',
           '',
           '',
+          '',
+          '',
         ],
       ],
       (i) => i > 0,
     ).forEach((l) => out(l));
-    out('  (app CPU: cores the bench process — the app — used during the run; autocannon CPU: the load generator\'s own process; load before: 1-min load average of the machine)');
+    out(
+      "  (app CPU: cores the bench process — the app — used during the run; db CPU: cores of the PostgreSQL backends of the bench database; CPU ms/req: (app + db) CPU per request, which other load on the machine hardly changes; autocannon CPU: the load generator's own process; load before: 1-min load average of the machine)",
+    );
     out(`  goals: KPI reads ≥ ${n(GOAL_RPS)} req/s → ${pass(h.kpi.requestsPerSecond >= GOAL_RPS)} (${n(h.kpi.requestsPerSecond)}); p99 ≤ ${GOAL_P99_MS} ms → ${pass(h.kpi.p99 <= GOAL_P99_MS)} (${h.kpi.p99} ms)`);
     if (h.kpi.non2xx + h.kpi.errors + h.health.non2xx + h.health.errors > 0) {
       out(`  WARNING: failed requests — KPI ${JSON.stringify(h.kpi.statusCodes)} errors ${h.kpi.errors}; health ${JSON.stringify(h.health.statusCodes)} errors ${h.health.errors}`);
     }
     out();
 
-    out(`Peak RSS: ${mb(peakRss())} — the bench process (generation, import, the app under load; autocannon runs apart); ${mb(rssAfterPeriod)} by the end of the full period`);
+    }
+    out(`Peak RSS: ${mb(peakRss())} — the bench process (generation, import, the app under load; autocannon runs apart)`);
 
     if (o.drop) {
       await dropDatabase(server, o.database);
@@ -409,6 +455,21 @@ async function main(): Promise<void> {
     out(`Total bench time: ${sec(performance.now() - started)}`);
   } finally {
     await server.close();
+  }
+}
+
+/** BENCH_PARTS=http: the period published (untimed) unless it already is. */
+async function ensurePublished(url: string, config: AppConfig, period: string): Promise<void> {
+  const app = await createHttpApp(config, url, { logs: false });
+  await app.init();
+  try {
+    const periods = app.get(PeriodsService);
+    if ((await periods.versions(period)).length === 0) {
+      note('  publishing the period first (untimed)…');
+      await periods.publish(period, { reason: null, by: 'bench' });
+    }
+  } finally {
+    await app.close();
   }
 }
 

@@ -36,7 +36,15 @@ export class ScopeService {
 
   /** 404 for an unknown agent, 403 for one outside the caller's scope. */
   async assertAgentVisible(p: Principal, agentId: string): Promise<void> {
-    const team = await this.repo.agentTeam(agentId);
+    await this.assertAgentVisibleWithTeam(p, agentId, await this.repo.agentTeam(agentId));
+  }
+
+  /**
+   * The same rule when the caller has just read the agent's current team itself (a hot read
+   * path reads it in the same round trip as its data): `team` undefined = no such agent (404),
+   * null = an agent without a team.
+   */
+  async assertAgentVisibleWithTeam(p: Principal, agentId: string, team: string | null | undefined): Promise<void> {
     if (team === undefined) throw notFound('agent', agentId);
     const scope = await this.scopeOf(p);
     if (scope.all || scope.selfAgentId === agentId || (team !== null && scope.teamIds.has(team))) return;

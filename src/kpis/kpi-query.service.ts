@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ProblemException } from '../common/problem-details';
 import { previousPeriod, yearAgoPeriod, type Period } from '../periods/domain/period';
-import { SnapshotsRepository, type SnapshotHeader } from '../periods/snapshots.repository';
+import { SnapshotsRepository, type LatestVersion, type SnapshotHeader } from '../periods/snapshots.repository';
 import { DEFINITIONS_VERSION, KPI_KEYS, type KpiKey } from './domain/kpi-catalogue';
 import { trendValue, withTrend, type KpiValue } from './domain/kpi-value';
 import { KpiEngineService, type Subject } from './kpi-engine.service';
@@ -27,6 +27,49 @@ export interface LivePeriod {
 
 type Values = Map<string, Record<string, number | null>>;
 
+/** Bytes of serialized published subjects kept in memory (≈ 4 × one 2,000-agent snapshot). */
+const PUBLISHED_CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A least-recently-used map of strings bounded by their total length. Used only for values
+ * that can never change under their key.
+ */
+export class StringLru {
+  private readonly map = new Map<string, string>();
+  private size = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  get(key: string): string | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  set(key: string, value: string): void {
+    const old = this.map.get(key);
+    if (old !== undefined) {
+      this.size -= old.length;
+      this.map.delete(key);
+    }
+    if (value.length > this.maxChars) return;
+    this.map.set(key, value);
+    this.size += value.length;
+    while (this.size > this.maxChars) {
+      const [k, v] = this.map.entries().next().value as [string, string];
+      this.map.delete(k);
+      this.size -= v.length;
+    }
+  }
+
+  get entries(): number {
+    return this.map.size;
+  }
+}
+
 /**
  * KPI values as users read them: a published period from its latest snapshot (frozen,
  * versioned), any other period live, with trends against the previous period and the same
@@ -35,6 +78,12 @@ type Values = Map<string, Record<string, number | null>>;
 @Injectable()
 export class KpiQueryService {
   private readonly liveCache = new Map<string, Promise<LivePeriod>>();
+  /**
+   * Serialized SubjectKpis of published subjects by (snapshot id, type, id). Snapshot rows are
+   * insert-only (a trigger refuses updates and deletes), so an entry is never stale; which
+   * snapshot is the latest is read on every request.
+   */
+  private readonly published = new StringLru(PUBLISHED_CACHE_BYTES / 2);
 
   constructor(
     private readonly engine: KpiEngineService,
@@ -76,6 +125,39 @@ export class KpiQueryService {
     const hit = live.subjects.get(subjectKey(type, id));
     if (!hit) throw new ProblemException(404, 'Not Found', `${type} ${JSON.stringify(id)} does not exist`);
     return { subject: { type, id, name: hit.subject.name }, period, status: 'live', version: null, definitions_version: DEFINITIONS_VERSION, kpis: hit.kpis };
+  }
+
+  /**
+   * The hot read path of an agent's KPIs: the agent's current team (for the scope rule;
+   * undefined when there is no such agent) and the period's latest published version (null
+   * while live), in one round trip. Neither is cached: both change with imports and publishing.
+   */
+  latestWithAgent(period: Period, agentId: string): Promise<{ agentTeam: string | null | undefined; latest: LatestVersion | null }> {
+    return this.snapshots.latestWithAgent(period, agentId);
+  }
+
+  /**
+   * forSubject's answer for a published version, serialized (the same JSON, byte for byte):
+   * kept in memory by snapshot id, so a repeated read costs no query and no serialization.
+   * 404 when the subject is not part of the snapshot.
+   */
+  async publishedJson(period: Period, type: SubjectType, id: string | null, latest: LatestVersion): Promise<string> {
+    const key = `${latest.snapshot_id}\u0000${type}\u0000${id ?? ''}`;
+    const hit = this.published.get(key);
+    if (hit !== undefined) return hit;
+    const row = await this.snapshots.subjectKpis(latest.snapshot_id, type, id);
+    if (!row) throw notInSnapshot(period, type, id, { version: latest.version } as SnapshotHeader);
+    const body: SubjectKpis = {
+      subject: { type, id, name: row.name },
+      period,
+      status: 'published',
+      version: latest.version,
+      definitions_version: latest.definitions_version,
+      kpis: row.kpis as KpiMap,
+    };
+    const json = JSON.stringify(body);
+    this.published.set(key, json);
+    return json;
   }
 
   /** The snapshot to read: the given version (404 when missing) or the latest, null when live. */

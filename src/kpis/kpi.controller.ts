@@ -30,9 +30,24 @@ export class KpiController {
   @Get('agents/:agent_id/kpis')
   @Roles(...READERS)
   @ApiOkResponse({ type: SubjectKpisDto })
-  async agent(@Param('agent_id') agentId: string, @Query() q: PeriodQueryDto, @CurrentUser() user: Principal): Promise<SubjectKpisDto> {
-    await this.scope.assertAgentVisible(user, agentId);
-    return this.kpis.forSubject(q.period, 'agent', agentId, q.version);
+  async agent(
+    @Param('agent_id') agentId: string,
+    @Query() q: PeriodQueryDto,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SubjectKpisDto | string> {
+    if (q.version !== undefined) {
+      await this.scope.assertAgentVisible(user, agentId);
+      return this.kpis.forSubject(q.period, 'agent', agentId, q.version);
+    }
+    // hot path: the agent's team and the latest published version in one round trip; the
+    // published answer itself is immutable and comes serialized from memory
+    const { agentTeam, latest } = await this.kpis.latestWithAgent(q.period, agentId);
+    await this.scope.assertAgentVisibleWithTeam(user, agentId, agentTeam);
+    if (!latest) return this.kpis.forSubject(q.period, 'agent', agentId);
+    const json = await this.kpis.publishedJson(q.period, 'agent', agentId, latest);
+    res.type('application/json');
+    return json;
   }
 
   /** A team's KPIs (all its descendant teams included). */

@@ -14,6 +14,13 @@ export interface SnapshotHeader {
   created_by: string | null;
 }
 
+/** The latest published version of a period, as the hot read path needs it. */
+export interface LatestVersion {
+  snapshot_id: number;
+  version: number;
+  definitions_version: number;
+}
+
 export interface NewSnapshot {
   period: string;
   definitions_version: number;
@@ -63,6 +70,39 @@ export class SnapshotsRepository {
          from (select id, version, definitions_version from period_snapshots where period = $1 order by version desc limit 1) p
          left join snapshot_subjects s on s.snapshot_id = p.id and s.subject_type = $2 and s.subject_id = $3`,
       [period, type, id ?? ''],
+    );
+    return r.rows[0] ?? null;
+  }
+
+  /**
+   * The hot read path of an agent's published KPIs, one small round trip: the agent's current
+   * team (`agentTeam` undefined: no such agent; null: no team) for the scope rule, and the
+   * latest version of the period (null: not published). Both can change at any time, so they
+   * are read on every request; the subject's row of that snapshot never changes and is
+   * cached by the caller.
+   */
+  async latestWithAgent(period: string, agentId: string): Promise<{ agentTeam: string | null | undefined; latest: LatestVersion | null }> {
+    // a named statement: each connection parses and plans it once
+    const r = await this.pool.query<{ found: boolean | null; team_id: string | null; id: number | null; version: number | null; definitions_version: number | null }>({
+      name: 'snapshots-latest-with-agent',
+      text: `select a.found, a.team_id, p.id, p.version, p.definitions_version
+               from (select 1) one
+               left join lateral (select true as found, team_id from agents where agent_id = $2) a on true
+               left join lateral (select id, version, definitions_version from period_snapshots where period = $1 order by version desc limit 1) p on true`,
+      values: [period, agentId],
+    });
+    const x = r.rows[0];
+    return {
+      agentTeam: x.found ? x.team_id : undefined,
+      latest: x.id === null ? null : { snapshot_id: x.id, version: x.version!, definitions_version: x.definitions_version! },
+    };
+  }
+
+  /** One subject's name and KPI values in a snapshot (without the scorecard JSON); null when it is not part of it. */
+  async subjectKpis(snapshotId: number, type: string, id: string | null): Promise<{ name: string | null; kpis: Record<string, unknown> } | null> {
+    const r = await this.pool.query<{ name: string | null; kpis: Record<string, unknown> }>(
+      'select name, kpis from snapshot_subjects where snapshot_id = $1 and subject_type = $2 and subject_id = $3',
+      [snapshotId, type, id ?? ''],
     );
     return r.rows[0] ?? null;
   }
