@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../database/database.module';
+import { withTransaction } from '../database/transaction';
 
 /** The snapshot a section is computed for. */
 export interface SectionSnapshot {
@@ -39,18 +40,7 @@ export class ReportSectionsRepository {
 
   /** A transaction on one connection (committed when `work` resolves, rolled back when it throws). */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      const out = await work(client);
-      await client.query('commit');
-      return out;
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    return withTransaction(this.pool, work);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../database/database.module';
+import { withTransaction } from '../database/transaction';
 import type { RunStatus } from './run.entity';
 
 export interface RunRow {
@@ -38,18 +39,7 @@ export class RunsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      const out = await fn(client);
-      await client.query('commit');
-      return out;
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    return withTransaction(this.pool, fn);
   }
 
   async byId(id: number, db: Pool | PoolClient = this.pool): Promise<RunRow | null> {
