@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/database.module';
 import { dayBefore, firstDay, lastDay, nextPeriod, type Period } from '../periods/domain/period';
 import { measuresFromAggregates, type ExtraMeasures, type KpiMeasures } from './domain/kpi-measures';
-import { KpiRepository, subjectKey, type KpiSettings, type PeriodWindow, type SubjectKey, type SubjectType } from './kpi.repository';
+import { KpiRepository, subjectKey, type KpiSettings, type PeriodAggregates, type PeriodWindow, type SubjectKey, type SubjectType } from './kpi.repository';
 
 export interface Subject {
   type: SubjectType;
@@ -90,24 +90,33 @@ export class KpiEngineService {
   }
 
   async compute(period: Period): Promise<PeriodResult> {
-    const version = await this.dataVersion();
-    const key = `${period}@${version}`;
-    let hit = this.cache.get(key);
-    if (!hit) {
-      hit = this.computeUncached(period, version);
-      this.cache.set(key, hit);
-      hit.catch(() => this.cache.delete(key));
-      while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
-    }
-    return hit;
+    return (await this.computeMany([period]))[0];
   }
 
-  private async computeUncached(period: Period, dataVersion: number): Promise<PeriodResult> {
+  /**
+   * Several periods at once (a period and its trend periods): those not cached share one pass
+   * over the orders (KpiRepository.aggregatePeriods); each is cached on its own.
+   */
+  async computeMany(periods: Period[]): Promise<PeriodResult[]> {
+    const version = await this.dataVersion();
+    const missing = [...new Set(periods)].filter((p) => !this.cache.has(`${p}@${version}`));
+    if (missing.length > 0) {
+      const aggregates = this.repo.aggregatePeriods(missing.map(periodWindow), this.settings());
+      aggregates.catch(() => undefined);
+      missing.forEach((period, i) => {
+        const key = `${period}@${version}`;
+        const hit = this.computeUncached(period, version, aggregates.then((all) => all[i]));
+        this.cache.set(key, hit);
+        hit.catch(() => this.cache.delete(key));
+      });
+      while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    }
+    return Promise.all(periods.map((p) => this.cache.get(`${p}@${version}`) ?? this.computeMany([p]).then((r) => r[0])));
+  }
+
+  private async computeUncached(period: Period, dataVersion: number, aggregates: Promise<PeriodAggregates>): Promise<PeriodResult> {
     const window = periodWindow(period);
-    const [agg, ...extras] = await Promise.all([
-      this.repo.aggregatePeriod(window, this.settings()),
-      ...this.contributors.map((c) => c.contribute(period, window, dataVersion)),
-    ]);
+    const [agg, ...extras] = await Promise.all([aggregates, ...this.contributors.map((c) => c.contribute(period, window, dataVersion))]);
     const subjects: PeriodResult['subjects'] = new Map();
     for (const s of agg.subjects) {
       const key = subjectKey(s.type, s.id);

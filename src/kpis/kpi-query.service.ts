@@ -5,7 +5,7 @@ import { previousPeriod, yearAgoPeriod, type Period } from '../periods/domain/pe
 import { SnapshotsRepository, type LatestVersion, type SnapshotHeader } from '../periods/snapshots.repository';
 import { DEFINITIONS_VERSION, KPI_KEYS, type KpiKey } from './domain/kpi-catalogue';
 import { trendValue, withTrend, type KpiValue } from './domain/kpi-value';
-import { KpiEngineService, type Subject } from './kpi-engine.service';
+import { KpiEngineService, type PeriodResult, type Subject } from './kpi-engine.service';
 import { subjectKey, type SubjectKey, type SubjectType } from './kpi.repository';
 
 export type KpiMap = Record<KpiKey, KpiValue>;
@@ -203,10 +203,14 @@ export class KpiQueryService {
   }
 
   private async buildLive(period: Period, prevSnap: SnapshotHeader | null, yearSnap: SnapshotHeader | null): Promise<LivePeriod> {
+    // the period and its unpublished trend periods are computed together (one pass over the orders)
+    const livePeriods = [period, ...(prevSnap ? [] : [previousPeriod(period)]), ...(yearSnap ? [] : [yearAgoPeriod(period)])];
+    const computed = this.engine.computeMany(livePeriods);
+    computed.catch(() => undefined);
     const [current, previous, yearAgo] = await Promise.all([
-      this.engine.compute(period),
-      this.valuesOf(previousPeriod(period), prevSnap),
-      this.valuesOf(yearAgoPeriod(period), yearSnap),
+      computed.then((r) => r[0]),
+      this.valuesOf(previousPeriod(period), prevSnap, () => computed.then((r) => r[livePeriods.indexOf(previousPeriod(period))])),
+      this.valuesOf(yearAgoPeriod(period), yearSnap, () => computed.then((r) => r[livePeriods.indexOf(yearAgoPeriod(period))])),
     ]);
     const min = this.config.lowSampleMin;
     const subjects: LivePeriod['subjects'] = new Map();
@@ -221,9 +225,9 @@ export class KpiQueryService {
   }
 
   /** The plain values of a period (its snapshot's when published, else live), for trends. */
-  private async valuesOf(period: Period, snap: SnapshotHeader | null): Promise<Values> {
+  private async valuesOf(period: Period, snap: SnapshotHeader | null, live: () => Promise<PeriodResult>): Promise<Values> {
     if (snap) return this.snapshots.values(snap.id);
-    const r = await this.engine.compute(period);
+    const r = await live();
     const out: Values = new Map();
     for (const [key, { measures }] of r.subjects) {
       const vals: Record<string, number | null> = {};

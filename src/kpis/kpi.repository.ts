@@ -113,6 +113,16 @@ export const effectiveMarginSql = (rate: string, alias?: string) => {
   return `coalesce(${q}gross_margin, ${q}amount * ${rate}::numeric)`;
 };
 
+/** SQL expressions (placeholders) of one period's days in the per-customer state. */
+export interface PeriodDaysParams {
+  /** first local day of P (date) */
+  firstDay: string;
+  /** s0 (date) */
+  s0: string;
+  /** s1 (date) */
+  s1: string;
+}
+
 /**
  * One row per customer: its owner on s0 and on s1 (the effective assignment with the latest
  * assigned_on ≤ day), whether it is active on s0 and on s1, and its completed-order figures
@@ -121,65 +131,95 @@ export const effectiveMarginSql = (rate: string, alias?: string) => {
  * first_order_in_p, last_order_before_p0); the engine's rows are the same either way.
  */
 export function customerStateSql(p: CustomerStateParams, opts: { detail?: boolean } = {}): string {
+  return customerStatesSql([p], p, opts);
+}
+
+/**
+ * customerStateSql for several periods at once, in one pass over the orders: one row per
+ * customer and period, `k` = the period's index in `periods`. The periods must be distinct and
+ * in ascending order (each s1 before the next), so that every order falls in one slice
+ * (s1 of period k − 1, s1 of period k] and the margin up to s1_k adds up the slices up to k
+ * (each order's margin is added once, not once per period). The orders come grouped by
+ * customer in the order of orders_customer_day_idx; the caller should let PostgreSQL
+ * aggregate them in that order (no hash table of a million customers).
+ */
+export function customerStatesSql(periods: PeriodDaysParams[], shared: Pick<CustomerStateParams, 'defaultMarginRate' | 'inactivityDays'>, opts: { detail?: boolean } = {}): string {
+  const n = periods.length;
+  if (n === 0) throw new RangeError('customerStatesSql: no period');
   const d = !!opts.detail;
+  if (d && n > 1) throw new RangeError('customerStatesSql: the drill-down columns are for one period');
+  const margin = effectiveMarginSql(shared.defaultMarginRate);
+  const days = 'ordered_on';
+  const inP = (q: PeriodDaysParams) => `${days} >= ${q.firstDay}::date and ${days} <= ${q.s1}::date`;
+  // the latest explicit assignment ≤ day as 'YYYY-MM-DD' || agent_id: (customer, assigned_on) is
+  // unique, so the byte-wise greatest is the latest assignment (no sort per customer)
+  const latestExplicit = (day: string) => `max((to_char(assigned_on, 'YYYY-MM-DD') || agent_id) collate "C") filter (where assigned_on <= ${day}::date)`;
+  const explicitCols = periods.flatMap((q, k) => [`${latestExplicit(q.s0)} as ex_s0_${k}`, `${latestExplicit(q.s1)} as ex_s1_${k}`]);
+  const orderCols = [
+    // ordered_before_p0 = the first completed order ≤ s1 is before P's first day: min over all is the same test
+    `min(${days}) as first_order`,
+    ...periods.flatMap((q, k) => [
+      `max(${days}) filter (where ${days} <= ${q.s0}::date) as last_s0_${k}`,
+      `max(${days}) filter (where ${days} <= ${q.s1}::date) as last_s1_${k}`,
+      `count(*) filter (where ${inP(q)}) as orders_${k}`,
+      `sum(amount) filter (where ${inP(q)}) as revenue_${k}`,
+      `sum(${margin}) filter (where ${inP(q)}) as margin_p_${k}`,
+      // the slice (s1 of period k − 1, s1 of period k]
+      `sum(${margin}) filter (where ${k > 0 ? `${days} > ${periods[k - 1].s1}::date and ` : ''}${days} <= ${q.s1}::date) as margin_slice_${k}`,
+    ]),
+    ...(d
+      ? [`min(${days}) filter (where ${inP(periods[0])}) as first_order_in_p`, `max(${days}) filter (where ${days} < ${periods[0].firstDay}::date) as last_order_before_p0`]
+      : []),
+  ];
+  const marginTotal = (k: number) => Array.from({ length: k + 1 }, (_v, j) => `coalesce(x.margin_slice_${j}, 0)`).join(' + ');
+  const values = periods
+    .map(
+      (q, k) =>
+        `(${k}, ${q.firstDay}::date, ${q.s0}::date, ${q.s1}::date, e.ex_s0_${k}, e.ex_s1_${k}, x.last_s0_${k}, x.last_s1_${k}, x.orders_${k}, x.revenue_${k}, x.margin_p_${k}, ${marginTotal(k)})`,
+    )
+    .join(',\n                 ');
+  // explicit wins when it is at least as recent as the implicit assignment (owner_agent_id on acquired_on; same day: explicit wins)
+  const owner = (ex: string, day: string) =>
+    `case when ${ex} is not null and (c.owner_agent_id is null or c.acquired_on > ${day} or left(${ex}, 10)::date >= c.acquired_on) then substr(${ex}, 11)
+                   when c.owner_agent_id is not null and c.acquired_on <= ${day} then c.owner_agent_id end`;
+  const active = (day: string, lastOrder: string) =>
+    `(c.acquired_on <= ${day} and (c.churned_on is null or ${day} < c.churned_on)
+                 and (${shared.inactivityDays}::int = 0 or c.acquired_on >= ${day} - (${shared.inactivityDays}::int - 1) or coalesce(${lastOrder} >= ${day} - (${shared.inactivityDays}::int - 1), false)))`;
   return `with explicit as (
          -- the owner as of s0 and s1 from assignments.csv alone (latest assigned_on ≤ s); the implicit
          -- assignment (owner_agent_id on acquired_on) is applied per customer below, which gives the
          -- owner of EFFECTIVE_ASSIGNMENTS_CTE without materialising the union
-         select customer_id,
-                max(assigned_on) filter (where assigned_on <= ${p.s0}::date) as on_s0,
-                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= ${p.s0}::date))[1] as agent_s0,
-                max(assigned_on) filter (where assigned_on <= ${p.s1}::date) as on_s1,
-                (array_agg(agent_id order by assigned_on desc) filter (where assigned_on <= ${p.s1}::date))[1] as agent_s1
+         select customer_id, ${explicitCols.join(',\n                ')}
            from assignments group by customer_id
-       ),
-       owners as (
-         -- explicit wins when it is at least as recent as the implicit assignment (same day: explicit wins)
-         select c.customer_id, c.acquired_on, c.churned_on,
-                case when e.on_s0 is not null and (c.owner_agent_id is null or c.acquired_on > ${p.s0}::date or e.on_s0 >= c.acquired_on) then e.agent_s0
-                     when c.owner_agent_id is not null and c.acquired_on <= ${p.s0}::date then c.owner_agent_id end as owner_s0,
-                case when e.on_s1 is not null and (c.owner_agent_id is null or c.acquired_on > ${p.s1}::date or e.on_s1 >= c.acquired_on) then e.agent_s1
-                     when c.owner_agent_id is not null and c.acquired_on <= ${p.s1}::date then c.owner_agent_id end as owner_s1
-           from customers c left join explicit e on e.customer_id = c.customer_id
        ),
        -- only completed orders count anywhere; "dated" = local date of ordered_at (ordered_on)
        completed as (
          select customer_id,
-                max(ordered_on) filter (where ordered_on <= ${p.s0}::date) as last_order_s0,
-                max(ordered_on) as last_order_s1,
-                count(*) filter (where ordered_on >= ${p.firstDay}::date) as orders_in_p,
-                min(ordered_on) < ${p.firstDay}::date as ordered_before_p0,
-                coalesce(sum(amount) filter (where ordered_on >= ${p.firstDay}::date), 0) as revenue_p,
-                coalesce(sum(${effectiveMarginSql(p.defaultMarginRate)}) filter (where ordered_on >= ${p.firstDay}::date), 0) as margin_p,
-                sum(${effectiveMarginSql(p.defaultMarginRate)}) as margin_total${
-                  d
-                    ? `,
-                min(ordered_on) filter (where ordered_on >= ${p.firstDay}::date) as first_order_in_p,
-                max(ordered_on) filter (where ordered_on < ${p.firstDay}::date) as last_order_before_p0`
-                    : ''
-                }
+                ${orderCols.join(',\n                ')}
            from orders
-          where status = 'completed' and ordered_on <= ${p.s1}::date
+          where status = 'completed' and ${days} <= ${periods[n - 1].s1}::date
           group by customer_id
        )
-       select c.customer_id, c.owner_s0, c.owner_s1,
-              (c.acquired_on <= ${p.s0}::date and (c.churned_on is null or ${p.s0}::date < c.churned_on)
-                 and (${p.inactivityDays}::int = 0 or c.acquired_on >= ${p.s0}::date - (${p.inactivityDays}::int - 1) or coalesce(k.last_order_s0 >= ${p.s0}::date - (${p.inactivityDays}::int - 1), false))) as active_s0,
-              (c.acquired_on <= ${p.s1}::date and (c.churned_on is null or ${p.s1}::date < c.churned_on)
-                 and (${p.inactivityDays}::int = 0 or c.acquired_on >= ${p.s1}::date - (${p.inactivityDays}::int - 1) or coalesce(k.last_order_s1 >= ${p.s1}::date - (${p.inactivityDays}::int - 1), false))) as active_s1,
-              coalesce(k.orders_in_p, 0) as orders_in_p,
-              coalesce(k.ordered_before_p0, false) as ordered_before_p0,
-              coalesce(k.revenue_p, 0) as revenue_p,
-              coalesce(k.margin_p, 0) as margin_p,
-              coalesce(k.margin_total, 0) as margin_total,
+       select v.k, c.customer_id,
+              ${owner('v.ex_s0', 'v.s0')} as owner_s0,
+              ${owner('v.ex_s1', 'v.s1')} as owner_s1,
+              ${active('v.s0', 'v.last_order_s0')} as active_s0,
+              ${active('v.s1', 'v.last_order_s1')} as active_s1,
+              coalesce(v.orders_in_p, 0) as orders_in_p,
+              coalesce(x.first_order < v.first_day, false) as ordered_before_p0,
+              coalesce(v.revenue_p, 0) as revenue_p,
+              coalesce(v.margin_p, 0) as margin_p,
+              v.margin_total,
               null::boolean as churn_controllable${
                 d
                   ? `,
-              c.acquired_on, c.churned_on, k.last_order_s0, k.last_order_s1, k.first_order_in_p, k.last_order_before_p0`
+              c.acquired_on, c.churned_on, v.last_order_s0, v.last_order_s1, x.first_order_in_p, x.last_order_before_p0`
                   : ''
               }
-         from owners c
-         left join completed k on k.customer_id = c.customer_id`;
+         from customers c
+         left join explicit e on e.customer_id = c.customer_id
+         left join completed x on x.customer_id = c.customer_id
+        cross join lateral (values ${values}) v(k, first_day, s0, s1, ex_s0, ex_s1, last_order_s0, last_order_s1, orders_in_p, revenue_p, margin_p, margin_total)`;
 }
 
 /**
@@ -256,29 +296,70 @@ function rowsToMap<T>(rows: (T & { subject_type: SubjectType; subject_id: string
 export class KpiRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** Runs every aggregate statement of one period in one read-only snapshot. */
+  /** Runs every aggregate statement of one period in one snapshot. */
   async aggregatePeriod(w: PeriodWindow, s: KpiSettings): Promise<PeriodAggregates> {
-    const client = await this.pool.connect();
+    return (await this.aggregatePeriods([w], s))[0];
+  }
+
+  /**
+   * Every aggregate statement of several periods (a period and its trend periods) in one
+   * snapshot: the per-customer state of all of them in one pass over the orders on one
+   * connection, and each period's ticket, survey and training statements on a connection of
+   * its own that imports the same snapshot, meanwhile.
+   */
+  async aggregatePeriods(windows: PeriodWindow[], s: KpiSettings): Promise<PeriodAggregates[]> {
+    // distinct periods in ascending order (customerStatesSql's slices need it)
+    const sorted = [...new Map(windows.map((w) => [w.firstDay, w])).values()].sort((a, b) => (a.firstDay < b.firstDay ? -1 : 1));
+    const main = await this.pool.connect();
+    const others: PoolClient[] = [];
+    let open = false;
     try {
-      await client.query('begin isolation level repeatable read');
-      await client.query("set local work_mem = '64MB'");
-      const params = [w.firstDay, w.s0, w.s1, w.nextFirstDay, s.orgTimezone];
+      await main.query('begin isolation level repeatable read');
+      open = true;
+      await main.query("set local work_mem = '64MB'");
       // P = [p0, p1): local midnight of P's first day and of the next month's, in ORG_TIMEZONE
-      const bounds = await client.query<{ p0: string; p1: string }>(PERIOD_INSTANTS_SQL, [w.firstDay, w.nextFirstDay, s.orgTimezone]);
-      const instants = [bounds.rows[0].p0, bounds.rows[0].p1];
-      const subjects = await this.subjects(client);
-      const portfolio = await this.portfolio(client, params, s);
-      const service = await this.service(client, instants, s);
-      const firstResponse = await this.firstResponse(client, instants);
-      const surveys = await this.surveys(client, instants);
-      const training = await this.training(client, params);
-      await client.query('commit');
-      return { subjects, portfolio, service, firstResponse, surveys, training };
+      const instants: string[][] = [];
+      for (const w of sorted) {
+        const b = await main.query<{ p0: string; p1: string }>(PERIOD_INSTANTS_SQL, [w.firstDay, w.nextFirstDay, s.orgTimezone]);
+        instants.push([b.rows[0].p0, b.rows[0].p1]);
+      }
+      const snapshot = (await main.query<{ s: string }>('select pg_export_snapshot() as s')).rows[0].s;
+      const perPeriod = sorted.map(async () => {
+        const c = await this.pool.connect();
+        others.push(c);
+        await c.query('begin isolation level repeatable read read only');
+        await c.query(`set transaction snapshot ${c.escapeLiteral(snapshot)}`);
+        await c.query("set local work_mem = '64MB'");
+        return c;
+      });
+      // every importer has the snapshot before the exporting transaction moves on
+      const clients = await Promise.all(perPeriod);
+      const rest = Promise.all(
+        sorted.map(async (w, k) => {
+          const c = clients[k];
+          const service = await this.service(c, instants[k], s);
+          const firstResponse = await this.firstResponse(c, instants[k]);
+          const surveys = await this.surveys(c, instants[k]);
+          const training = await this.training(c, [w.firstDay, w.s0, w.s1]);
+          await c.query('commit');
+          return { service, firstResponse, surveys, training };
+        }),
+      );
+      rest.catch(() => undefined);
+      const subjects = await this.subjects(main);
+      const portfolio = await this.portfolio(main, sorted, instants.map((x) => x[1]), s);
+      const done = await rest;
+      await main.query('commit');
+      open = false;
+      const bySorted = sorted.map((w, k) => ({ subjects, portfolio: portfolio[k], ...done[k] }));
+      return windows.map((w) => bySorted[sorted.findIndex((x) => x.firstDay === w.firstDay)]);
     } catch (err) {
-      await client.query('rollback').catch(() => undefined);
+      if (open) await main.query('rollback').catch(() => undefined);
+      for (const c of others) await c.query('rollback').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      main.release();
+      for (const c of others) c.release();
     }
   }
 
@@ -304,38 +385,55 @@ export class KpiRepository {
    * whose *current* team is the team or a descendant; the organisation counts every customer,
    * owned or not.
    */
-  private async portfolio(client: PoolClient, params: unknown[], s: KpiSettings): Promise<Map<SubjectKey, PortfolioAggregates>> {
+  private async portfolio(client: PoolClient, windows: PeriodWindow[], p1s: string[], s: KpiSettings): Promise<Map<SubjectKey, PortfolioAggregates>[]> {
+    const n = windows.length;
+    const days = windows.flatMap((w) => [w.firstDay, w.s0, w.s1]);
+    const periods = windows.map((_w, k) => ({ firstDay: `$${3 * k + 1}`, s0: `$${3 * k + 2}`, s1: `$${3 * k + 3}` }));
+    // the orders are stored (and indexed) by customer: aggregating them in that order streams
+    // (one customer at a time) where a hash table of a million customers spills to disk, and
+    // one backend leaves the other core to the period's other statements
+    const saved = await client.query<{ h: string; w: string }>(
+      `select current_setting('enable_hashagg') as h, current_setting('max_parallel_workers_per_gather') as w`,
+    );
+    await client.query(`select set_config('enable_hashagg', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
     await client.query(
       `create temp table kpi_customer on commit drop as
-       ${customerStateSql({ firstDay: '$1', s0: '$2', s1: '$3', defaultMarginRate: '$4', inactivityDays: '$5' })}`,
-      [params[0], params[1], params[2], s.defaultMarginRate, s.inactivityDays],
+       ${customerStatesSql(periods, { defaultMarginRate: `$${3 * n + 1}`, inactivityDays: `$${3 * n + 2}` })}`,
+      [...days, s.defaultMarginRate, s.inactivityDays],
     );
+    await client.query(`select set_config('enable_hashagg', $1, true), set_config('max_parallel_workers_per_gather', $2, true)`, [saved.rows[0].h, saved.rows[0].w]);
     // churn_controllable_share: a lost customer's inferred reason is the complaint_controllable
     // of its last complaint ticket opened before p1 (latest opened_at; on a tie the greater
     // ticket_id as a string).
+    // (lastComplaintOfLostSql for every period at once: the lost customers of period k against p1 of k)
     await client.query(
-      `update kpi_customer k set churn_controllable = last.complaint_controllable
+      `update kpi_customer kc set churn_controllable = last.complaint_controllable
          from (
-           ${lastComplaintOfLostSql('kpi_customer', '(($1::date)::timestamp at time zone $2::text)')}
+           select distinct on (lost.k, t.customer_id) lost.k, t.customer_id, t.complaint_controllable
+             from tickets t
+             join kpi_customer lost on lost.customer_id = t.customer_id and lost.active_s0 and not lost.active_s1
+             join unnest($1::timestamptz[]) with ordinality as p(p1, n) on p.n - 1 = lost.k
+            where t.is_complaint and t.opened_at < p.p1
+            order by lost.k, t.customer_id, t.opened_at desc, t.ticket_id collate "C" desc
          ) last
-        where last.customer_id = k.customer_id`,
-      [params[3], params[4]],
+        where last.customer_id = kc.customer_id and kc.k = last.k`,
+      [p1s],
     );
-    await client.query('analyze kpi_customer');
-    const r = await client.query<PortfolioAggregates & { subject_type: SubjectType; subject_id: string | null }>(
+    // no ANALYZE: the statement below reads the whole table once and groups it by hash either way
+    const r = await client.query<PortfolioAggregates & { k: number; subject_type: SubjectType; subject_id: string | null }>(
       `with recursive ${CLOSURE_CTE},
        -- S (start portfolio) and its fate, by the owner on s0
        by_owner_s0 as (
-         select owner_s0 as agent_id,
+         select k, owner_s0 as agent_id,
                 count(*) as start_customers,
                 count(*) filter (where active_s1) as kept_customers,
                 count(*) filter (where not active_s1 and churn_controllable) as lost_controllable,
                 count(*) filter (where not active_s1 and not churn_controllable) as lost_uncontrollable
-           from kpi_customer where active_s0 and owner_s0 is not null group by owner_s0
+           from kpi_customer where active_s0 and owner_s0 is not null group by k, owner_s0
        ),
        -- B, revenue, margin, active customers and historic CLV, by the owner on s1
        by_owner_s1 as (
-         select owner_s1 as agent_id,
+         select k, owner_s1 as agent_id,
                 count(*) filter (where orders_in_p > 0) as buyers,
                 count(*) filter (where orders_in_p > 0 and ordered_before_p0) as repeat_buyers,
                 sum(revenue_p) as revenue,
@@ -343,10 +441,10 @@ export class KpiRepository {
                 sum(orders_in_p) as orders_in_period,
                 count(*) filter (where active_s1) as active_customers,
                 coalesce(sum(margin_total) filter (where active_s1), 0) as clv_historic_sum
-           from kpi_customer where owner_s1 is not null group by owner_s1
+           from kpi_customer where owner_s1 is not null group by k, owner_s1
        ),
        per_agent as (
-         select a.agent_id, a.team_id,
+         select ks.k, a.agent_id, a.team_id,
                 coalesce(s0.start_customers, 0) as start_customers,
                 coalesce(s0.kept_customers, 0) as kept_customers,
                 coalesce(s0.lost_controllable, 0) as lost_controllable,
@@ -359,22 +457,23 @@ export class KpiRepository {
                 coalesce(s1.active_customers, 0) as active_customers,
                 coalesce(s1.clv_historic_sum, 0) as clv_historic_sum
            from agents a
-           left join by_owner_s0 s0 on s0.agent_id = a.agent_id
-           left join by_owner_s1 s1 on s1.agent_id = a.agent_id
+          cross join generate_series(0, $1::int - 1) ks(k)
+           left join by_owner_s0 s0 on s0.agent_id = a.agent_id and s0.k = ks.k
+           left join by_owner_s1 s1 on s1.agent_id = a.agent_id and s1.k = ks.k
        )
-       select 'agent' as subject_type, agent_id as subject_id,
+       select k, 'agent' as subject_type, agent_id as subject_id,
               start_customers, kept_customers, lost_controllable, lost_uncontrollable, buyers, repeat_buyers,
               revenue, gross_margin, orders_in_period, active_customers, clv_historic_sum
          from per_agent
        union all
-       select 'team', cl.ancestor,
+       select k, 'team', cl.ancestor,
               sum(start_customers), sum(kept_customers), sum(lost_controllable), sum(lost_uncontrollable),
               sum(buyers), sum(repeat_buyers), sum(revenue), sum(gross_margin), sum(orders_in_period),
               sum(active_customers), sum(clv_historic_sum)
          from per_agent pa join closure cl on cl.descendant = pa.team_id
-        group by cl.ancestor
+        group by k, cl.ancestor
        union all
-       select 'org', null,
+       select ks.k, 'org', null,
               count(*) filter (where active_s0),
               count(*) filter (where active_s0 and active_s1),
               count(*) filter (where active_s0 and not active_s1 and churn_controllable),
@@ -384,9 +483,13 @@ export class KpiRepository {
               coalesce(sum(revenue_p), 0), coalesce(sum(margin_p), 0), coalesce(sum(orders_in_p), 0),
               count(*) filter (where active_s1),
               coalesce(sum(margin_total) filter (where active_s1), 0)
-         from kpi_customer`,
+         from generate_series(0, $1::int - 1) ks(k) left join kpi_customer c on c.k = ks.k
+        group by ks.k`,
+      [n],
     );
-    return rowsToMap(r.rows.map(numberize(['revenue', 'gross_margin', 'clv_historic_sum'])));
+    const out = windows.map(() => [] as (PortfolioAggregates & { subject_type: SubjectType; subject_id: string | null })[]);
+    for (const { k, ...row } of r.rows.map(numberize(['revenue', 'gross_margin', 'clv_historic_sum']))) out[k].push(row);
+    return out.map((rows) => rowsToMap(rows));
   }
 
   /**
