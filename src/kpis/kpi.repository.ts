@@ -229,11 +229,18 @@ export function customerStatesSql(periods: PeriodDaysParams[], shared: Pick<Cust
  * string). The reason is that ticket's complaint_controllable (null: unknown).
  */
 export function lastComplaintOfLostSql(customers: string, p1: string): string {
-  return `select distinct on (t.customer_id) t.customer_id, t.ticket_id, t.opened_at, t.complaint_controllable
-             from tickets t
-             join ${customers} lost on lost.customer_id = t.customer_id and lost.active_s0 and not lost.active_s1
-            where t.is_complaint and t.opened_at < ${p1}
-            order by t.customer_id, t.opened_at desc, t.ticket_id collate "C" desc`;
+  // one backward probe of tickets_customer_opened_idx per lost customer (a handful of rows each),
+  // not a sort of every complaint ticket of the organisation
+  return `select lost.customer_id, t.ticket_id, t.opened_at, t.complaint_controllable
+             from ${customers} lost
+             cross join lateral (
+               select t.ticket_id, t.opened_at, t.complaint_controllable
+                 from tickets t
+                where t.customer_id = lost.customer_id and t.is_complaint and t.opened_at < ${p1}
+                order by t.opened_at desc, t.ticket_id collate "C" desc
+                limit 1
+             ) t
+            where lost.active_s0 and not lost.active_s1`;
 }
 
 /** The team a ticket `t` (joined to its agent `a`) counts for: its team_id, default the agent's current team. */

@@ -38,11 +38,13 @@ const LOST_CTES = `
     union
     select customer_id from orders where $3::int > 0 and status = 'completed' and ordered_on between $1::date - ($3::int - 1) and $2::date - $3::int
   ),
+  -- each candidate's last completed order on or before s0 and s1: two backward index probes
+  -- (orders_customer_day_idx) per candidate instead of aggregating all their orders
   last_orders as (
-    select o.customer_id, max(o.ordered_on) filter (where o.ordered_on <= $1::date) as last_s0, max(o.ordered_on) as last_s1
-      from orders o
-     where o.customer_id in (select customer_id from candidates) and o.status = 'completed' and o.ordered_on <= $2::date
-     group by o.customer_id
+    select k.customer_id,
+           (select max(o.ordered_on) from orders o where o.customer_id = k.customer_id and o.status = 'completed' and o.ordered_on <= $1::date) as last_s0,
+           (select max(o.ordered_on) from orders o where o.customer_id = k.customer_id and o.status = 'completed' and o.ordered_on <= $2::date) as last_s1
+      from candidates k
   ),
   cand_state as (
     select c.customer_id, c.churned_on, c.acquired_on, c.owner_agent_id, lo.last_s1,
