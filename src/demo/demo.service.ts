@@ -34,7 +34,7 @@ export interface DemoUser {
   team_ids: string[];
 }
 
-/** The one code path of `npm run demo`: data set → import → users (later issues add KPIs, PDFs, schedule). */
+/** The steps of `npm run demo`: data set → import → users → subscriptions → published history (the run itself is RunsService). */
 @Injectable()
 export class DemoService {
   constructor(
