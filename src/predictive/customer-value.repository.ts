@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../database/database.module';
 import { CLOSURE_CTE, EFFECTIVE_ASSIGNMENTS_CTE, effectiveMarginSql } from '../kpis/kpi.repository';
 import type { SubjectType } from '../kpis/kpi.repository';
+import { histogramSplitPoints, inSharedSnapshot } from '../database/snapshot-backends';
 import { copyOutBinary, type CopyRow } from './copy-binary';
 
 /**
@@ -421,23 +422,8 @@ export class CustomerValueRepository {
   }
 
   private async loadInSnapshot(ends: string[], groupsFor: boolean[], opts: LoadOptions): Promise<CalibrationData[]> {
-    const first = await this.pool.connect();
-    const clients: PoolClient[] = [first];
-    let open = false;
-    try {
-      await first.query('begin isolation level repeatable read read only');
-      open = true;
-      const bounds = await this.splitPoints(first, opts.partitions);
-      if (bounds.length > 0) {
-        const snapshot = (await first.query<{ s: string }>('select pg_export_snapshot() as s')).rows[0].s;
-        for (let i = 0; i < bounds.length; i++) {
-          const c = await this.pool.connect();
-          clients.push(c);
-          await c.query('begin isolation level repeatable read read only');
-          await c.query(`set transaction snapshot ${c.escapeLiteral(snapshot)}`);
-        }
-      }
-      for (const c of clients) await c.query(`set local work_mem = '256MB'`);
+    const split = (first: PoolClient) => histogramSplitPoints(first, 'orders', 'customer_id', PARALLEL_MIN_ORDERS, opts.partitions);
+    return inSharedSnapshot(this.pool, split, `set local work_mem = '256MB'`, async (first, backends) => {
       // the organisation first: owner indices refer to this agent order
       const org = opts.customers === 'active' ? await this.orgStructure(first) : null;
 
@@ -475,20 +461,12 @@ export class CustomerValueRepository {
           else a.ggExtra.push(x, rep, n);
         }
       };
-      const ranges = rangesOf(bounds);
       await Promise.all(
-        ranges.map((range, i) => {
-          const c = clients[i];
-          const conds = (col: string) =>
-            [range.lo === null ? null : `${col} >= ${c.escapeLiteral(range.lo)}`, range.hi === null ? null : `${col} < ${c.escapeLiteral(range.hi)}`]
-              .filter((x) => x !== null)
-              .join(' and ') || undefined;
-          const sql = this.calibrationSql(c, ends, groupsFor, opts, conds('o.customer_id'), conds('customer_id'), conds('c.customer_id'));
+        backends.map(({ client: c, range }) => {
+          const sql = this.calibrationSql(c, ends, groupsFor, opts, range('o.customer_id'), range('customer_id'), range('c.customer_id'));
           return copyOutBinary(c, sql, ['int4', 'int4', 'int4', 'int4', 'int4', 'float8', 'float8', 'float8', 'float8', 'int4'], onRow);
         }),
       );
-      for (const c of clients) await c.query('commit');
-      open = false;
 
       return ends.map((asOf, k) => {
         const a = acc[k];
@@ -500,15 +478,10 @@ export class CustomerValueRepository {
           gg: groupsFor[k] ? (a.ggExtra.length ? sortedFallbackGg(a.gg.sorted(), a.ggExtra) : unpackGg(a.gg.sorted())) : null,
           perCustomer: a.cols ? a.cols.columns() : null,
           org,
-          partitions: clients.length,
+          partitions: backends.length,
         };
       });
-    } catch (err) {
-      if (open) for (const c of clients) await c.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      for (const c of clients) c.release();
-    }
+    });
   }
 
   /**
@@ -568,30 +541,6 @@ export class CustomerValueRepository {
     return `with ${ctes.join(',\n')}\n${branches.join('\nunion all\n')}`;
   }
 
-  /**
-   * Where to split the customer ids between backends: the median of the histogram PostgreSQL
-   * keeps for orders.customer_id, for a large orders table; none (one backend) otherwise or
-   * without statistics.
-   */
-  private async splitPoints(c: PoolClient, forced?: number): Promise<string[]> {
-    const parts = forced ?? 0;
-    if (forced === 1) return [];
-    const r = await c.query<{ rows: number; bounds: string[] | null }>(
-      `select coalesce((select reltuples from pg_class where oid = 'orders'::regclass), 0)::float8 as rows,
-              (select histogram_bounds::text::text[] from pg_stats
-                where schemaname = current_schema() and tablename = 'orders' and attname = 'customer_id') as bounds`,
-    );
-    const { rows, bounds } = r.rows[0];
-    if (!bounds || bounds.length < 3) return [];
-    if (!forced && rows < PARALLEL_MIN_ORDERS) return [];
-    const k = Math.max(2, parts || 2);
-    const out: string[] = [];
-    for (let i = 1; i < k; i++) {
-      const b = bounds[Math.floor((i * (bounds.length - 1)) / k)];
-      if (!out.includes(b)) out.push(b);
-    }
-    return out;
-  }
 
   /** Agents (agent_id order), their current teams, and every team's ancestors (itself included). */
   private async orgStructure(c: PoolClient): Promise<OrgStructure> {
@@ -722,16 +671,6 @@ function toSummaryRow(r: SummaryDbRow): CustomerSummaryRow {
   };
 }
 
-function rangesOf(bounds: string[]): { lo: string | null; hi: string | null }[] {
-  const out: { lo: string | null; hi: string | null }[] = [];
-  let lo: string | null = null;
-  for (const b of bounds) {
-    out.push({ lo, hi: b });
-    lo = b;
-  }
-  out.push({ lo, hi: null });
-  return out;
-}
 
 function unpackBg({ keys, counts }: { keys: Float64Array; counts: Float64Array }): BgnbdGroupedRows {
   const n = keys.length;

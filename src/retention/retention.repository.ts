@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../database/database.module';
 import { CLOSURE_CTE, effectiveMarginSql } from '../kpis/kpi.repository';
+import { histogramSplitPoints, inSharedSnapshot } from '../database/snapshot-backends';
 import { copyOutBinary, type CopyRow } from '../predictive/copy-binary';
 import { activeOnSql, type CalibrationData } from '../predictive/customer-value.repository';
 import { CalibrationRows } from './calibration-rows';
@@ -335,12 +336,10 @@ export class RetentionRepository {
     if (!DATE_RE.test(q.asOf)) throw new RangeError(`as of must be YYYY-MM-DD, got ${q.asOf}`);
     if (!DECIMAL_RE.test(q.defaultMarginRate)) throw new RangeError(`default margin rate must be a decimal, got ${q.defaultMarginRate}`);
     if (!Number.isInteger(q.inactivityDays) || q.inactivityDays < 0) throw new RangeError('inactivity days must be an integer ≥ 0');
-    const first = await this.pool.connect();
-    const clients: PoolClient[] = [first];
-    let open = false;
-    try {
-      await first.query('begin isolation level repeatable read read only');
-      open = true;
+    const split = (first: PoolClient) =>
+      q.subject.type === 'org' ? histogramSplitPoints(first, 'customers', 'customer_id', PARALLEL_MIN_CUSTOMERS, q.partitions) : Promise.resolve([]);
+    // JIT compiles this statement's expressions for longer than they run
+    return inSharedSnapshot(this.pool, split, `set local work_mem = '256MB'; set local jit = off`, async (first, backends) => {
       const e = (v: string) => first.escapeLiteral(v);
       const b = await first.query<{ recent: string; earlier: string; year: string; end: string }>(
         `select ((($1::date - 89)::timestamp) at time zone $2::text)::text as recent,
@@ -375,18 +374,6 @@ export class RetentionRepository {
         customerIn = `select x.customer_id from assignments x where x.agent_id in (${agents})
                       union select y.customer_id from customers y where y.owner_agent_id in (${agents})`;
       }
-      const bounds = s.type === 'org' ? await this.splitPoints(first, q.partitions) : [];
-      if (bounds.length > 0) {
-        const snapshot = (await first.query<{ s: string }>('select pg_export_snapshot() as s')).rows[0].s;
-        for (let k = 0; k < bounds.length; k++) {
-          const c = await this.pool.connect();
-          clients.push(c);
-          await c.query('begin isolation level repeatable read read only');
-          await c.query(`set transaction snapshot ${c.escapeLiteral(snapshot)}`);
-        }
-      }
-      // JIT compiles this statement's expressions for longer than they run
-      for (const c of clients) await c.query(`set local work_mem = '256MB'; set local jit = off`);
       const builder = new RiskColumnBuilder();
       const groups = q.groups && s.type === 'org' ? new CalibrationRows() : null;
       const onRow = (r: CopyRow): void => {
@@ -395,57 +382,15 @@ export class RetentionRepository {
         else if (kind === 1) groups!.addBg(r.num[3], r.num[6], r.num[7], r.num[10]);
         else groups!.addGg(r.num[3], r.num[9], r.num[10]);
       };
-      const ranges = rangesOf(bounds);
       await Promise.all(
-        ranges.map((range, k) => {
-          const c = clients[k];
-          const rangeSql = (col: string) =>
-            [range.lo === null ? null : `${col} >= ${c.escapeLiteral(range.lo)}`, range.hi === null ? null : `${col} < ${c.escapeLiteral(range.hi)}`]
-              .filter((x) => x !== null)
-              .join(' and ') || undefined;
-          const sql = riskCountsSql(lits, { customerIn, ownerIn, withClosure, groups: !!groups, range: bounds.length ? rangeSql : undefined });
+        backends.map(({ client: c, range }) => {
+          const sql = riskCountsSql(lits, { customerIn, ownerIn, withClosure, groups: !!groups, range: backends.length > 1 ? range : undefined });
           return copyOutBinary(c, sql, COLUMN_TYPES, onRow);
         }),
       );
-      for (const c of clients) await c.query('commit');
-      open = false;
-      return { cols: builder.columns(), calibration: groups ? groups.data(q.asOf, clients.length) : null, partitions: clients.length };
-    } catch (err) {
-      if (open) for (const c of clients) await c.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      for (const c of clients) c.release();
-    }
+      return { cols: builder.columns(), calibration: groups ? groups.data(q.asOf, backends.length) : null, partitions: backends.length };
+    });
   }
 
-  /** Where to split the customer ids between backends: the median of customers.customer_id's histogram (large tables only). */
-  private async splitPoints(c: PoolClient, forced?: number): Promise<string[]> {
-    if (forced === 1) return [];
-    const r = await c.query<{ rows: number; bounds: string[] | null }>(
-      `select coalesce((select reltuples from pg_class where oid = 'customers'::regclass), 0)::float8 as rows,
-              (select histogram_bounds::text::text[] from pg_stats
-                where schemaname = current_schema() and tablename = 'customers' and attname = 'customer_id') as bounds`,
-    );
-    const { rows, bounds } = r.rows[0];
-    if (!bounds || bounds.length < 3) return [];
-    if (!forced && rows < PARALLEL_MIN_CUSTOMERS) return [];
-    const k = Math.max(2, forced ?? 2);
-    const out: string[] = [];
-    for (let j = 1; j < k; j++) {
-      const bound = bounds[Math.floor((j * (bounds.length - 1)) / k)];
-      if (!out.includes(bound)) out.push(bound);
-    }
-    return out;
-  }
 }
 
-function rangesOf(bounds: string[]): { lo: string | null; hi: string | null }[] {
-  const out: { lo: string | null; hi: string | null }[] = [];
-  let lo: string | null = null;
-  for (const b of bounds) {
-    out.push({ lo, hi: b });
-    lo = b;
-  }
-  out.push({ lo, hi: null });
-  return out;
-}
