@@ -24,12 +24,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { loadConfig } from '../src/config/app-config';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { addMonths, lastDay } from '../src/periods/domain/period';
 import { CustomerValueRepository, type CalibrationData } from '../src/predictive/customer-value.repository';
 import { fitModels, isFitted, scoreCustomers, totalsBySubject, type FittedModel } from '../src/predictive/customer-value.service';
+import { query, timed, withDatabase } from './bench-util';
 
 const GOAL_SECONDS = 10;
 const KPI_BENCH_DB = 'yardstick_bench_kpi';
@@ -52,32 +53,13 @@ const note = (line: string) => process.stderr.write(`${line}\n`);
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
-  const t = performance.now();
-  const r = await fn();
-  return [r, performance.now() - t];
-}
 
-async function one<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
-function withDatabase(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 /** The database to measure: BENCH_DATABASE, the KPI bench's (complete), or our own (filled once). */
 async function chooseDatabase(adminUrl: string): Promise<{ url: string; name: string; how: string }> {
   const label = async (db: string) =>
-    (await one<{ c: string | null }>(adminUrl, `select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1`, [db]))[0]?.c ?? null;
+    (await query<{ c: string | null }>(adminUrl, `select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1`, [db]))[0]?.c ?? null;
   if (process.env.BENCH_DATABASE) return { url: withDatabase(adminUrl, process.env.BENCH_DATABASE), name: process.env.BENCH_DATABASE, how: 'BENCH_DATABASE' };
   const z = size();
   if (!z.custom) {
@@ -103,8 +85,8 @@ async function chooseDatabase(adminUrl: string): Promise<{ url: string; name: st
     cli(['demo-data', '--out', dir, '--agents', String(z.agents), '--customers', String(z.customers), '--months', String(z.months), '--seed', 'bench-clv']);
   }
   cli(['import', dir]);
-  await one(url, 'vacuum analyze');
-  await one(adminUrl, `comment on database ${OWN_DB} is '${OWN_LABEL}'`);
+  await query(url, 'vacuum analyze');
+  await query(adminUrl, `comment on database ${OWN_DB} is '${OWN_LABEL}'`);
   return { url, name: OWN_DB, how: 'our own, filled now (demo generator → CsvImporter)' };
 }
 
@@ -160,7 +142,7 @@ async function main(): Promise<void> {
   }
   try {
     const db = await chooseDatabase(adminUrl);
-    const [facts] = await one<{ v: string; customers: string; orders: string; max: string }>(
+    const [facts] = await query<{ v: string; customers: string; orders: string; max: string }>(
       db.url,
       `select current_setting('server_version') as v, (select count(*) from customers) as customers,
               (select count(*) from orders) as orders, (select max(ordered_on)::text from orders) as max`,

@@ -42,6 +42,7 @@ import { UsersService } from '../src/users/users.service';
 import { divergedMigrations, dropDatabase, labelDatabase, loadedDatasetKey, openServer, prepareDatabase, type BenchServer } from './kpi/bench-db';
 import { ensureDataset, type Dataset, type DatasetOptions } from './kpi/dataset';
 import { runLoad, type LoadResult } from './kpi/load';
+import { timed } from './bench-util';
 
 const GOAL_PERIOD_SECONDS = 20;
 const GOAL_RPS = 2000;
@@ -67,11 +68,6 @@ function table(rows: string[][], rightAligned: (i: number) => boolean = (i) => i
   return rows.map((r) => `  ${r.map((c, i) => (rightAligned(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ')}`.trimEnd());
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const r = await fn();
-  return [r, performance.now() - t];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Options

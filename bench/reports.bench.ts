@@ -37,6 +37,7 @@ import type { RenderPool, WorkerStats } from '../src/reports/rendering/render-po
 import { divergedMigrations, dropDatabase, labelDatabase, loadedDatasetKey, openServer, prepareDatabase, type BenchServer } from './kpi/bench-db';
 import { ensureDataset, type Dataset, type DatasetOptions } from './kpi/dataset';
 import { baselineMs } from './reports/baseline';
+import { query, timed } from './bench-util';
 
 const GOAL_PDFS_PER_SECOND = 25;
 const GOAL_RSS_BYTES = 1024 ** 3;
@@ -90,20 +91,7 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => `  ${r.map((c, i) => (i > 0 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ')}`.trimEnd());
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const r = await fn();
-  return [r, performance.now() - t];
-}
 
-async function query<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const pool = new Pool({ connectionString: url, max: 1 });
-  try {
-    return (await pool.query<T>(sql, params)).rows;
-  } finally {
-    await pool.end();
-  }
-}
 
 const FILES = Object.keys(DEMO_FILES) as DemoFileName[];
 

@@ -21,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { loadConfig, type AppConfig } from '../src/config/app-config';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { MailerService } from '../src/delivery/mailer.service';
@@ -31,6 +31,7 @@ import { lastDay } from '../src/periods/domain/period';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { RetentionService, type OrgRiskList } from '../src/retention/retention.service';
 import { WinBackTasksRepository } from '../src/retention/win-back-tasks.repository';
+import { query, withDatabase } from './bench-util';
 
 const GOAL_SECONDS = 15;
 const CANDIDATES: [string, RegExp][] = [
@@ -43,27 +44,13 @@ const note = (line: string) => process.stderr.write(`${line}\n`);
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-async function one<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
-function withDatabase(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 async function chooseDatabase(adminUrl: string): Promise<{ url: string; name: string; how: string }> {
   if (process.env.BENCH_DATABASE) return { url: withDatabase(adminUrl, process.env.BENCH_DATABASE), name: process.env.BENCH_DATABASE, how: 'BENCH_DATABASE' };
   const find = async () => {
     for (const [db, label] of CANDIDATES) {
-      const r = await one<{ c: string | null }>(adminUrl, `select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1`, [db]);
+      const r = await query<{ c: string | null }>(adminUrl, `select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1`, [db]);
       if (r[0]?.c && label.test(r[0].c)) return { url: withDatabase(adminUrl, db), name: db, how: r[0].c };
     }
     return null;
@@ -98,7 +85,7 @@ async function main(): Promise<void> {
   }
   try {
     const db = await chooseDatabase(adminUrl);
-    const [facts] = await one<{ v: string; customers: string; orders: string; tickets: string; surveys: string; max: string }>(
+    const [facts] = await query<{ v: string; customers: string; orders: string; tickets: string; surveys: string; max: string }>(
       db.url,
       `select current_setting('server_version') as v, (select count(*) from customers) as customers, (select count(*) from orders) as orders,
               (select count(*) from tickets) as tickets, (select count(*) from surveys) as surveys, (select max(ordered_on)::text from orders) as max`,

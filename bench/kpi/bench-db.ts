@@ -4,12 +4,12 @@
  * with the data set it holds (COMMENT ON DATABASE) so that a rerun can skip the import.
  */
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
 import type { AppConfig } from '../../src/config/app-config';
 import { ensureDatabase, quoteIdent, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { migrateWithLock } from '../../src/database/migrate';
 import { ormOptions } from '../../src/database/mikro-orm.options';
 import { MIGRATIONS } from '../../migrations';
+import { query } from '../bench-util';
 
 export interface BenchServer {
   /** a URL of the server (any database on it) to create and drop databases from */
@@ -45,15 +45,6 @@ export function databaseUrl(adminUrl: string, database: string): string {
   return u.toString();
 }
 
-async function query<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 export async function dropDatabase(server: BenchServer, name: string): Promise<void> {
   await query(server.adminUrl, `drop database if exists ${quoteIdent(name)} with (force)`);
