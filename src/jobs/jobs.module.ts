@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
+import { CronSchedules } from './cron-schedules.service';
 import { JobQueueService } from './job-queue.service';
 
-/** The shared PostgreSQL job queue (pg-boss). */
+/** The shared PostgreSQL job queue (pg-boss) and this instance's crons. */
 @Global()
 @Module({
-  providers: [JobQueueService],
-  exports: [JobQueueService],
+  providers: [JobQueueService, CronSchedules],
+  exports: [JobQueueService, CronSchedules],
 })
 export class JobsModule {}

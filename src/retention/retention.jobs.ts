@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { localDate, type Clock } from '../common/clock';
+import { CronSchedules } from '../jobs/cron-schedules.service';
 import { JobQueueService } from '../jobs/job-queue.service';
 import { addDays } from '../periods/domain/period';
 import { RETENTION_CLOCK, RetentionService } from './retention.service';
@@ -24,13 +23,13 @@ export const DAILY_CONFIRM_JOB = 'daily-winback-confirm';
  * once (`for update skip locked`) — so a late duplicate changes nothing.
  */
 @Injectable()
-export class RetentionJobs implements OnModuleInit, OnApplicationShutdown {
+export class RetentionJobs implements OnModuleInit {
   private readonly logger = new Logger(RetentionJobs.name);
 
   constructor(
     private readonly retention: RetentionService,
     private readonly queue: JobQueueService,
-    private readonly registry: SchedulerRegistry,
+    private readonly crons: CronSchedules,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RETENTION_CLOCK) private readonly clock: Clock,
   ) {}
@@ -82,23 +81,7 @@ export class RetentionJobs implements OnModuleInit, OnApplicationShutdown {
   }
 
   schedule(): void {
-    this.add(WEEKLY_RISK_JOB, this.config.weeklyRiskCron, () => this.fireWeekly());
-    this.add(DAILY_CONFIRM_JOB, this.config.dailyConfirmCron, () => this.fireDaily());
-  }
-
-  private add(name: string, expr: string | null, fire: () => Promise<unknown>): void {
-    if (!expr || this.registry.doesExist('cron', name)) return;
-    const onTick = () => void fire().catch((err: Error) => this.logger.error(`${name}: ${err.message}`));
-    this.registry.addCronJob(name, CronJob.from({ cronTime: expr, onTick, start: true, timeZone: this.config.orgTimezone }) as never);
-    this.logger.log(`${name} scheduled: "${expr}" in ${this.config.orgTimezone}`);
-  }
-
-  onApplicationShutdown(): void {
-    for (const name of [WEEKLY_RISK_JOB, DAILY_CONFIRM_JOB]) {
-      if (this.registry.doesExist('cron', name)) {
-        void this.registry.getCronJob(name).stop();
-        this.registry.deleteCronJob(name);
-      }
-    }
+    this.crons.add(WEEKLY_RISK_JOB, this.config.weeklyRiskCron, () => this.fireWeekly());
+    this.crons.add(DAILY_CONFIRM_JOB, this.config.dailyConfirmCron, () => this.fireDaily());
   }
 }

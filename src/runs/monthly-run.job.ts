@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { localDate, systemClock, type Clock } from '../common/clock';
 import { periodOfDate, previousPeriod } from '../periods/domain/period';
 import { CLOCK } from '../periods/periods.service';
+import { CronSchedules } from '../jobs/cron-schedules.service';
 import { JobQueueService } from '../jobs/job-queue.service';
 import { RunsService } from './runs.service';
 
@@ -16,12 +15,12 @@ export const MONTHLY_RUN_JOB = 'monthly-run';
  * makes the period's run happen once. SCHEDULE_ENABLED=false leaves it off on an instance.
  */
 @Injectable()
-export class MonthlyRunJob implements OnModuleInit, OnApplicationShutdown {
+export class MonthlyRunJob implements OnModuleInit {
   private readonly logger = new Logger(MonthlyRunJob.name);
 
   constructor(
     private readonly runs: RunsService,
-    private readonly registry: SchedulerRegistry,
+    private readonly crons: CronSchedules,
     private readonly queue: JobQueueService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock = systemClock,
@@ -33,11 +32,7 @@ export class MonthlyRunJob implements OnModuleInit, OnApplicationShutdown {
 
   /** Registers the cron (when the service starts serving; not in one-off CLI commands). */
   schedule(): void {
-    const expr = this.config.monthlyRunCron;
-    if (!expr || this.registry.doesExist('cron', MONTHLY_RUN_JOB)) return;
-    const job = CronJob.from({ cronTime: expr, onTick: () => void this.fire(), start: true, timeZone: this.config.orgTimezone });
-    this.registry.addCronJob(MONTHLY_RUN_JOB, job as never);
-    this.logger.log(`monthly run scheduled: "${expr}" in ${this.config.orgTimezone}`);
+    this.crons.add(MONTHLY_RUN_JOB, this.config.monthlyRunCron, () => this.fire());
   }
 
   /** The month that ended before today (in ORG_TIMEZONE). */
@@ -54,13 +49,6 @@ export class MonthlyRunJob implements OnModuleInit, OnApplicationShutdown {
     } catch (err) {
       this.logger.error(`monthly run of ${period} could not start: ${(err as Error).message}`);
       return null;
-    }
-  }
-
-  onApplicationShutdown(): void {
-    if (this.registry.doesExist('cron', MONTHLY_RUN_JOB)) {
-      void this.registry.getCronJob(MONTHLY_RUN_JOB).stop();
-      this.registry.deleteCronJob(MONTHLY_RUN_JOB);
     }
   }
 }
