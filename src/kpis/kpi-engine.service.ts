@@ -47,8 +47,12 @@ const CACHE_SIZE = 8;
 export class KpiEngineService {
   private readonly cache = new Map<string, Promise<PeriodResult>>();
   private readonly contributors: KpiContributor[] = [];
-  /** Append-only tables whose growing ids signal a change KPIs depend on (import_batches first). */
-  private readonly versionTables = new Set<string>(['import_batches']);
+  /**
+   * Append-only tables whose growing ids signal a change KPIs depend on: every import, and
+   * every win-back task opened, closed or settled (churn_controllable_share reads the reasons
+   * recorded on tasks closed as lost).
+   */
+  private readonly versionTables = new Set<string>(['import_batches', 'win_back_task_events']);
 
   constructor(
     private readonly repo: KpiRepository,

@@ -409,10 +409,13 @@ export class KpiRepository {
       [...days, s.defaultMarginRate, s.inactivityDays],
     );
     await client.query(`select set_config('enable_hashagg', $1, true), set_config('max_parallel_workers_per_gather', $2, true)`, [saved.rows[0].h, saved.rows[0].w]);
-    // churn_controllable_share: a lost customer's inferred reason is the complaint_controllable
-    // of its last complaint ticket opened before p1 (latest opened_at; on a tie the greater
-    // ticket_id as a string).
-    // (lastComplaintOfLostSql for every period at once: the lost customers of period k against p1 of k)
+    // churn_controllable_share (shared/spec/retention.md, "KPIs"): a lost customer's reason is
+    // the one recorded on its latest win-back task closed as lost before p1 (latest closed_at,
+    // then the greater task id) when that task says whether it was controllable; else the
+    // inferred one, the complaint_controllable of its last complaint ticket opened before p1
+    // (latest opened_at; on a tie the greater ticket_id as a string).
+    // Inferred first (lastComplaintOfLostSql for every period at once: the lost customers of
+    // period k against p1 of k), then the recorded reasons (a few customers) override it.
     await client.query(
       `update kpi_customer kc set churn_controllable = last.complaint_controllable
          from (
@@ -424,6 +427,19 @@ export class KpiRepository {
             order by lost.k, t.customer_id, t.opened_at desc, t.ticket_id collate "C" desc
          ) last
         where last.customer_id = kc.customer_id and kc.k = last.k`,
+      [p1s],
+    );
+    await client.query(
+      `update kpi_customer kc set churn_controllable = rec.churn_controllable
+         from (
+           select distinct on (lost.k, t.customer_id) lost.k, t.customer_id, t.churn_controllable
+             from win_back_tasks t
+             join kpi_customer lost on lost.customer_id = t.customer_id and lost.active_s0 and not lost.active_s1
+             join unnest($1::timestamptz[]) with ordinality as p(p1, n) on p.n - 1 = lost.k
+            where t.outcome = 'lost' and t.closed_at < p.p1
+            order by lost.k, t.customer_id, t.closed_at desc, t.id desc
+         ) rec
+        where rec.customer_id = kc.customer_id and kc.k = rec.k and rec.churn_controllable is not null`,
       [p1s],
     );
     // no ANALYZE: the statement below reads the whole table once and groups it by hash either way

@@ -8,13 +8,13 @@ import type { Period } from '../periods/domain/period';
 import { RetentionKpiRepository } from './retention-kpi.repository';
 
 /**
- * Feeds win_back_rate and churn_controllable_share (shared/spec/retention.md, "KPIs") into
- * the KPI engine for every agent, team and the organisation, serves their drill-downs, and
- * registers the task history (win_back_task_events: a row whenever a task is opened, closed
- * or settled) as a data-version table so cached KPI results never go stale.
+ * Feeds win_back_rate (shared/spec/retention.md, "KPIs") into the KPI engine for every agent,
+ * team and the organisation, and serves the drill-downs of win_back_rate and
+ * churn_controllable_share.
  *
- * churn_controllable_share replaces the engine's own value (which knows only the inferred
- * reason): a reason recorded on a win-back task closed as lost takes precedence.
+ * churn_controllable_share itself is the engine's (KpiRepository.portfolio): it reads the
+ * reasons recorded on win-back tasks closed as lost, which take precedence over the inferred
+ * ones, and the engine counts win_back_task_events in its data version.
  */
 @Injectable()
 export class RetentionKpiContributor implements KpiContributor, OnModuleInit {
@@ -27,7 +27,6 @@ export class RetentionKpiContributor implements KpiContributor, OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.engine.registerVersionTable('win_back_task_events');
     this.engine.registerContributor(this);
     this.drilldown.registerSource('win_back_rate', {
       rule: () =>
@@ -46,11 +45,8 @@ export class RetentionKpiContributor implements KpiContributor, OnModuleInit {
   }
 
   async contribute(_period: Period, window: PeriodWindow): Promise<Map<SubjectKey, ExtraMeasures>> {
-    const [rate, churn] = await Promise.all([this.repo.winBackRate(window), this.repo.churnControllable(window, this.engine.settings())]);
     const out = new Map<SubjectKey, ExtraMeasures>();
-    const put = (key: SubjectKey, m: ExtraMeasures) => out.set(key, { ...(out.get(key) ?? {}), ...m });
-    for (const r of rate) put(subjectKey(r.subject_type, r.subject_id), { win_back_rate: percentage(r.numerator, r.denominator) });
-    for (const r of churn) put(subjectKey(r.subject_type, r.subject_id), { churn_controllable_share: percentage(r.numerator, r.denominator) });
+    for (const r of await this.repo.winBackRate(window)) out.set(subjectKey(r.subject_type, r.subject_id), { win_back_rate: percentage(r.numerator, r.denominator) });
     return out;
   }
 }

@@ -21,7 +21,9 @@ import { activeOnSql } from '../predictive/customer-value.repository';
  * ticket opened before p1 (the engine's lastComplaintOfLostSql). Customers whose reason is
  * unknown count in neither part. 100 × controllable / (controllable + uncontrollable).
  *
- * The lost customers are found without the engine's full customer state: a customer active on
+ * The KPI's value is the engine's (KpiRepository.portfolio, one pass for every period); the
+ * lost customers and their reasons here serve its drill-down and the reports' churn-reasons
+ * section, by the same rule. They are found without the engine's full customer state: a customer active on
  * s0 and not on s1 either churned in P (s0 < churned_on ≤ s1) or, with N = INACTIVITY_DAYS > 0,
  * was acquired in [s0 − N + 1, s1 − N] or has a completed order dated in that span (its last
  * order ≤ s0 kept it active on s0 and none in [s1 − N + 1, s1] keeps it on s1). Those
@@ -143,19 +145,6 @@ export class RetentionKpiRepository {
        union all
        select 'org', null, count(*) filter (where confirmation = 'confirmed')::int, count(*)::int from ended`,
       [w.firstDay, w.s1],
-    );
-    return r.rows;
-  }
-
-  /** churn_controllable_share's counts (controllable, known reason) for every agent, team and the organisation. */
-  async churnControllable(w: PeriodWindow, s: KpiSettings): Promise<RatioAggregate[]> {
-    const p1 = await this.p1(w, s.orgTimezone);
-    const r = await this.pool.query<RatioAggregate>(
-      `with recursive ${CLOSURE_CTE}, ${LOST_CTES},
-       ${ROLL_UP(`select owner_s0 as agent_id, controllable::int as num, 1 as den from lost where controllable is not null`)}
-       union all
-       select 'org', null, count(*) filter (where controllable)::int, count(*)::int from lost where controllable is not null`,
-      [w.s0, w.s1, s.inactivityDays, p1],
     );
     return r.rows;
   }

@@ -30,10 +30,10 @@
  * on 2026-12-01; CH_REC and CH_LATE opened 2026-11-02.
  */
 import type { Clock } from '../../src/common/clock';
-import { KpiEngineService, periodWindow } from '../../src/kpis/kpi-engine.service';
+import { KpiEngineService } from '../../src/kpis/kpi-engine.service';
+import { subjectKey } from '../../src/kpis/kpi.repository';
 import { zeroLost, zeroTiers, type RetentionSectionData, type RiskTally } from '../../src/retention/domain/retention-section';
 import type { RiskCounts } from '../../src/retention/domain/risk-list';
-import { RetentionKpiRepository } from '../../src/retention/retention-kpi.repository';
 import { RetentionSectionsProvider } from '../../src/retention/retention-sections.provider';
 import { RETENTION_CLOCK, RetentionService } from '../../src/retention/retention.service';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -156,8 +156,8 @@ describe('retention section of the reports (frozen per snapshot)', () => {
     expect(november.get('agent:A1')!.lost).toBeNull();
 
     // the same rule as the KPI: 2 controllable of 4 with a known controllability
-    const churn = await t.app.get(RetentionKpiRepository).churnControllable(periodWindow('2026-11'), t.app.get(KpiEngineService).settings());
-    expect(churn.find((r) => r.subject_type === 'team' && r.subject_id === 'T-A')).toMatchObject({ numerator: 2, denominator: 4 });
+    const churn = (await t.app.get(KpiEngineService).compute('2026-11')).subjects.get(subjectKey('team', 'T-A'))!.measures.churn_controllable_share;
+    expect(churn).toMatchObject({ numerator: 2, denominator: 4 });
 
     // opened in November: CH_REC, CH_LATE; windows ended in November: FD_HALF confirmed, FD_ONE not
     const winBack = { opened: 2, window_ended: 2, confirmed: 1 };
