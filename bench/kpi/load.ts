@@ -13,6 +13,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
+  /** a run of this length first, in the same child process, not measured: the generator's own code is warm when the measured run starts */
+  warmupSeconds?: number;
 }
 
 export interface LoadResult {
@@ -34,13 +36,25 @@ export interface LoadResult {
 
 const CHILD = 'YARDSTICK_BENCH_AUTOCANNON';
 
-/** One autocannon run in a fresh child process (same Node, same tsx loader). */
-export function runLoad(opts: LoadOptions): Promise<LoadResult> {
+/**
+ * One measured autocannon run in a fresh child process (same Node, same tsx loader), after
+ * the warm-up run in that process; `onWarm` runs between the two (the measured run starts
+ * when it has finished), so that the caller's own counters cover the measured run alone.
+ */
+export function runLoad(opts: LoadOptions, onWarm: () => Promise<void> = async () => undefined): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, [], { execArgv: process.execArgv, env: { ...process.env, [CHILD]: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: LoadResult | null = null;
-    child.on('message', (m: { result?: LoadResult; error?: string }) => {
-      if (m.result) result = m.result;
+    child.on('message', (m: { warm?: boolean; result?: LoadResult; error?: string }) => {
+      if (m.warm) {
+        onWarm().then(
+          () => child.send({ go: true }),
+          (err: unknown) => {
+            child.kill();
+            reject(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
+      } else if (m.result) result = m.result;
       else if (m.error) reject(new Error(`autocannon: ${m.error}`));
     });
     child.once('error', reject);
@@ -49,7 +63,7 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
   });
 }
 
-async function work(opts: LoadOptions): Promise<LoadResult> {
+async function work(opts: LoadOptions, seconds: number): Promise<LoadResult> {
   // autocannon is CommonJS without types
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const autocannon = require('autocannon') as (o: Record<string, unknown>) => Promise<Record<string, any>>;
@@ -60,7 +74,7 @@ async function work(opts: LoadOptions): Promise<LoadResult> {
   const r = await autocannon({
     url: opts.origin,
     connections: opts.connections,
-    duration: opts.seconds,
+    duration: seconds,
     headers: opts.headers ?? {},
     requests,
     // each connection walks the same list from its own starting point
@@ -91,7 +105,14 @@ async function work(opts: LoadOptions): Promise<LoadResult> {
 
 if (process.env[CHILD] === '1' && process.send) {
   process.once('message', (opts: LoadOptions) => {
-    work(opts).then(
+    const go = () => new Promise<void>((resolve) => process.once('message', () => resolve()));
+    (async () => {
+      if (opts.warmupSeconds) await work(opts, opts.warmupSeconds);
+      const started = go();
+      process.send!({ warm: true });
+      await started;
+      return work(opts, opts.seconds);
+    })().then(
       (result) => process.send!({ result }, () => process.disconnect()),
       (err: unknown) => process.send!({ error: err instanceof Error ? err.message : String(err) }, () => process.exit(1)),
     );

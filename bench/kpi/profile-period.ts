@@ -3,7 +3,7 @@
  * the KPI bench's database (BENCH_DATABASE, default yardstick_bench_kpi; DATABASE_URL names
  * the server): each part run alone, one after the other, in a fresh app context — the
  * engine's SQL (KpiRepository.aggregatePeriods) for P, P−1 and P−12 together, each registered
- * contributor for P, then the whole KpiQueryService.live as the bench times it.
+ * contributor for P, P−1 and P−12 together, then the whole KpiQueryService.live as the bench times it.
  * PROFILE_PARTS=engine,contributors,live picks parts.
  */
 import './swc-register';
@@ -74,9 +74,11 @@ async function main(): Promise<void> {
     if (parts.has('contributors')) {
       const contributors = (engine as unknown as { contributors: KpiContributor[] }).contributors;
       const version = await engine.dataVersion();
-      for (const c of contributors) {
+      // each contributor for the period and its trend periods at once, as the live period asks
+      const all = [period, previousPeriod(period), yearAgoPeriod(period)];
+      for (const [i, c] of contributors.entries()) {
         // distinct data versions: nothing a contributor caches is reused between the calls
-        await t(`contributor ${c.name} ${period}`, () => c.contribute(period, periodWindow(period), version + 1e9));
+        await t(`contributor ${c.name} ${all.join(', ')}`, () => Promise.all(all.map((p) => c.contribute(p, periodWindow(p), version + 1e9 + i))));
       }
     }
     if (parts.has('live')) await t(`KpiQueryService.live ${period} (fresh caches)`, () => app.get(KpiQueryService).live(period));
