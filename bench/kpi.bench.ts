@@ -10,7 +10,7 @@
  * 3. one full period — the last month of the data — in a fresh app context: (a) live KPIs of
  *    every subject with trends (KpiQueryService.live), (b) scorecards, (c) publish; baseline:
  *    `select count(*) from orders` in the same run; goal: a + b + c ≤ 20 s;
- * 4. HTTP: the real Nest app on an ephemeral port, an hr user's token, autocannon (64
+ * 4. HTTP: the service as `npm start` runs it, in its own process on a free port, an hr user's token, autocannon (64
  *    connections, BENCH_SECONDS s, default 20, after a short warm-up in the same child process) on
  *    `GET /api/v1/agents/{id}/kpis?period=P` over every agent id, then on `GET /health` as the
  *    baseline; goals: ≥ 2,000 req/s and p99 ≤ 30 ms.
@@ -25,7 +25,9 @@
 import './kpi/swc-register'; // before anything from src/: Nest needs decorator metadata
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
@@ -255,17 +257,25 @@ interface HttpFigures {
   health: Measured;
   agents: number;
   port: number;
+  command: string;
 }
 
 async function http(url: string, config: AppConfig, period: string, o: BenchOptions): Promise<HttpFigures> {
-  const app = await createHttpApp(config, url, { logs: false });
-  await app.listen(0, '127.0.0.1');
+  // the reader's account, through the service's own UsersService (an app context, not served)
+  const email = 'bench-hr@bench.yardstick';
+  const password = randomBytes(12).toString('hex');
+  const ctx = await createHttpApp(config, url, { logs: false });
+  await ctx.init();
   try {
-    const address = app.getHttpServer().address() as { port: number };
-    const origin = `http://127.0.0.1:${address.port}`;
-    const email = 'bench-hr@bench.yardstick';
-    const password = randomBytes(12).toString('hex');
-    await app.get(UsersService).save({ email, password, role: 'hr' }, { upsert: true });
+    await ctx.get(UsersService).save({ email, password, role: 'hr' }, { upsert: true });
+  } finally {
+    await ctx.close();
+  }
+  // the service as `npm start` runs it (build, then node with the start script's flags), in
+  // its own process on a free port, its crons off and its logs silent
+  const server = await startService(url, config);
+  try {
+    const origin = server.origin;
     const login = await fetch(`${origin}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
     if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
     const { access_token: token } = (await login.json()) as { access_token: string };
@@ -293,30 +303,123 @@ async function http(url: string, config: AppConfig, period: string, o: BenchOpti
     const load = async (p: string[], h?: Record<string, string>): Promise<Measured> => {
       let loadBefore = 0;
       let db0 = new Map<number, number>();
-      let cpu0 = process.cpuUsage();
+      let app0 = 0;
       let t0 = 0;
       // the warm-up runs in the same child process, so autocannon's own code is warm too
       const r = await runLoad({ origin, paths: p, headers: h, connections: o.connections, seconds: o.seconds, warmupSeconds: o.warmupSeconds }, async () => {
         loadBefore = os.loadavg()[0];
         db0 = await backendCpu(url, o.database);
-        cpu0 = process.cpuUsage();
+        app0 = processCpuSeconds(server.pid) ?? 0;
         t0 = performance.now();
       });
-      const cpu = process.cpuUsage(cpu0);
+      const appSeconds = (processCpuSeconds(server.pid) ?? Number.NaN) - app0;
       const ms = performance.now() - t0;
       const db1 = await backendCpu(url, o.database);
       let dbSeconds = 0;
       for (const [pid, sec] of db1) dbSeconds += sec - (db0.get(pid) ?? 0);
-      return { ...r, appCores: (cpu.user + cpu.system) / 1000 / ms, dbCores: dbSeconds / (ms / 1000), loadBefore };
+      return { ...r, appCores: appSeconds / (ms / 1000), dbCores: dbSeconds / (ms / 1000), loadBefore };
     };
     note(`  autocannon: KPI reads for ${o.seconds} s…`);
     const kpi = await load(paths, headers);
     note(`  autocannon: /health for ${o.seconds} s…`);
     const health = await load(['/health']);
-    return { kpi, health, agents: agentIds.length, port: address.port };
+    return { kpi, health, agents: agentIds.length, port: server.port, command: server.command };
   } finally {
-    await app.close();
+    await server.stop();
   }
+}
+
+/** CPU seconds (user + system) process `pid` has used so far (Linux /proc), undefined elsewhere. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ
+  } catch {
+    return undefined;
+  }
+}
+
+interface RunningService {
+  origin: string;
+  port: number;
+  /** the node process serving (not npm's) */
+  pid: number;
+  /** how it was started, for the report */
+  command: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `npm start` in a child process: builds, then runs the service with the start script's node
+ * flags. The service prints one JSON line "Yardstick listening on …" with its pid once it
+ * serves; the bench waits for it (and /health) before measuring.
+ */
+async function startService(url: string, config: AppConfig): Promise<RunningService> {
+  const port = await freePort();
+  const root = path.resolve(__dirname, '..');
+  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const child = spawn('npm', ['run', '-s', 'start'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'silent', JWT_SECRET: config.jwtSecret ?? '', SCHEDULE_ENABLED: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group: stop() ends npm, sh and node together
+  });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const pid = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`npm start did not serve within 180 s: ${stderr}`)), 180_000);
+    child.stdout!.on('data', (b: Buffer) => {
+      buf += b.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          const m = JSON.parse(line) as { msg?: string; pid?: number };
+          if (m.msg?.startsWith('Yardstick listening on') && m.pid) {
+            clearTimeout(timer);
+            resolve(m.pid);
+          }
+        } catch {
+          // build output and other lines
+        }
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited with code ${code}: ${stderr}`));
+    });
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const health = await fetch(`${origin}/health`);
+  if (health.status !== 200) throw new Error(`GET /health: ${health.status}`);
+  return {
+    origin,
+    port,
+    pid,
+    command: `npm start (${start})`,
+    stop: async () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        return;
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,7 +500,7 @@ async function main(): Promise<void> {
     // --- HTTP ------------------------------------------------------------------------------
     note('  starting the HTTP app…');
     const h = await http(url, config, period, o);
-    out(`HTTP — the Nest app (logs off) on 127.0.0.1:${h.port}, autocannon in a child process: ${o.connections} connections, ${o.seconds} s per endpoint after a ${o.warmupSeconds} s warm-up:`);
+    out(`HTTP — the service in its own process, ${h.command}, logs silent, on 127.0.0.1:${h.port}; autocannon in another process: ${o.connections} connections, ${o.seconds} s per endpoint after a ${o.warmupSeconds} s warm-up:`);
     const row = (name: string, r: Measured) => [
       name,
       n(r.requestsPerSecond),
@@ -437,7 +540,7 @@ async function main(): Promise<void> {
       (i) => i > 0,
     ).forEach((l) => out(l));
     out(
-      "  (app CPU: cores the bench process — the app — used during the run; db CPU: cores of the PostgreSQL backends of the bench database; CPU ms/req: (app + db) CPU per request, which other load on the machine hardly changes; autocannon CPU: the load generator's own process; load before: 1-min load average of the machine)",
+      "  (app CPU: cores the service's node process used during the run; db CPU: cores of the PostgreSQL backends of the bench database; CPU ms/req: (app + db) CPU per request, which other load on the machine hardly changes; autocannon CPU: the load generator's own process; load before: 1-min load average of the machine)",
     );
     out(`  goals: KPI reads ≥ ${n(GOAL_RPS)} req/s → ${pass(h.kpi.requestsPerSecond >= GOAL_RPS)} (${n(h.kpi.requestsPerSecond)}); p99 ≤ ${GOAL_P99_MS} ms → ${pass(h.kpi.p99 <= GOAL_P99_MS)} (${h.kpi.p99} ms)`);
     if (h.kpi.non2xx + h.kpi.errors + h.health.non2xx + h.health.errors > 0) {
@@ -446,7 +549,7 @@ async function main(): Promise<void> {
     out();
 
     }
-    out(`Peak RSS: ${mb(peakRss())} — the bench process (generation, import, the app under load; autocannon runs apart)`);
+    out(`Peak RSS: ${mb(peakRss())} — the bench process (generation, import, the full period; the served app and autocannon run apart)`);
 
     if (o.drop) {
       await dropDatabase(server, o.database);

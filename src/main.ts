@@ -6,8 +6,8 @@ import { ConfigError, loadConfig } from './config/app-config';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = {
-    info: (m: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg: m })}\n`),
-    warn: (m: string) => process.stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: m })}\n`),
+    info: (m: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, msg: m })}\n`),
+    warn: (m: string) => process.stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, msg: m })}\n`),
   };
   const running = await startApp(config, log);
   log.info(`Yardstick listening on ${running.url} (API docs: ${running.url}/docs)`);
