@@ -387,6 +387,45 @@ const DAYS_MAX = 2 ** 20;
 // Gamma-Gamma key: x (< 2^11) · 2^42 + repeat amount in cents (< 2^42).
 const CENTS_MAX = 2 ** 42;
 
+/**
+ * The fits' grouped rows gathered from any number of partial groups (several backends, one
+ * row per group each): BG/NBD (x, t_x days, T days) and Gamma-Gamma (x, repeat amount) with
+ * customer counts, merged into distinct rows in the canonical order (ascending x, then t_x,
+ * then T; ascending x, then repeat amount in cents) with weeks = days / 7 and m_x = cents /
+ * 100 / x. Rows beyond the packable range (absurd data) take a slower, equally exact path.
+ */
+export class GroupedRowsBuilder {
+  private readonly bg = new GroupMerger();
+  private readonly gg = new GroupMerger();
+  private readonly bgExtra: number[] = [];
+  private readonly ggExtra: number[] = [];
+  customers = 0;
+  repeatCustomers = 0;
+
+  /** n customers with x repeat purchase days, t_x and T in days. */
+  addBg(x: number, txDays: number, tDays: number, n: number): void {
+    this.customers += n;
+    if (x > 0) this.repeatCustomers += n;
+    if (x < BG_X_MAX && txDays < DAYS_MAX && tDays < DAYS_MAX) this.bg.add((x * DAYS_MAX + txDays) * DAYS_MAX + tDays, n);
+    else this.bgExtra.push(x, txDays, tDays, n);
+  }
+
+  /** n repeat customers with x repeat purchase days and this repeat amount (currency units). */
+  addGg(x: number, repeatAmount: number, n: number): void {
+    const cents = Math.round(repeatAmount * 100);
+    if (x < BG_X_MAX && cents < CENTS_MAX && Math.abs(cents - repeatAmount * 100) < 1e-3) this.gg.add(x * CENTS_MAX + cents, n);
+    else this.ggExtra.push(x, repeatAmount, n);
+  }
+
+  bgnbd(): BgnbdGroupedRows {
+    return this.bgExtra.length ? sortedFallbackBg(this.bg.sorted(), this.bgExtra) : unpackBg(this.bg.sorted());
+  }
+
+  gammaGamma(): GammaGammaGroupedRows {
+    return this.ggExtra.length ? sortedFallbackGg(this.gg.sorted(), this.ggExtra) : unpackGg(this.gg.sorted());
+  }
+}
+
 @Injectable()
 export class CustomerValueRepository {
   private running = 0;
@@ -428,13 +467,8 @@ export class CustomerValueRepository {
       const org = opts.customers === 'active' ? await this.orgStructure(first) : null;
 
       const acc = ends.map(() => ({
-        bg: new GroupMerger(),
-        gg: new GroupMerger(),
+        groups: new GroupedRowsBuilder(),
         cols: opts.customers === 'none' ? null : new ColumnBuilder(),
-        customers: 0,
-        repeatCustomers: 0,
-        bgExtra: [] as number[],
-        ggExtra: [] as number[],
       }));
       // columns: kind, k, x, tx_days, t_days, count, repeat amount, Σ amount, Σ margin, owner
       const onRow = (r: CopyRow): void => {
@@ -443,23 +477,8 @@ export class CustomerValueRepository {
         const kind = f[0];
         if (kind === 3) {
           a.cols!.push(f[2], f[3], f[4], f[6], f[7], r.isNull[8] ? Number.NaN : f[8], r.isNull[9] ? -1 : f[9]);
-        } else if (kind === 1) {
-          const x = f[2];
-          const txd = f[3];
-          const td = f[4];
-          const n = f[5];
-          a.customers += n;
-          if (x > 0) a.repeatCustomers += n;
-          if (x < BG_X_MAX && txd < DAYS_MAX && td < DAYS_MAX) a.bg.add((x * DAYS_MAX + txd) * DAYS_MAX + td, n);
-          else a.bgExtra.push(x, txd, td, n);
-        } else {
-          const x = f[2];
-          const n = f[5];
-          const rep = f[6];
-          const cents = Math.round(rep * 100);
-          if (x < BG_X_MAX && cents < CENTS_MAX && Math.abs(cents - rep * 100) < 1e-3) a.gg.add(x * CENTS_MAX + cents, n);
-          else a.ggExtra.push(x, rep, n);
-        }
+        } else if (kind === 1) a.groups.addBg(f[2], f[3], f[4], f[5]);
+        else a.groups.addGg(f[2], f[6], f[5]);
       };
       await Promise.all(
         backends.map(({ client: c, range }) => {
@@ -472,10 +491,10 @@ export class CustomerValueRepository {
         const a = acc[k];
         return {
           asOf,
-          customers: a.customers,
-          repeatCustomers: a.repeatCustomers,
-          bgnbd: groupsFor[k] ? (a.bgExtra.length ? sortedFallbackBg(a.bg.sorted(), a.bgExtra) : unpackBg(a.bg.sorted())) : null,
-          gg: groupsFor[k] ? (a.ggExtra.length ? sortedFallbackGg(a.gg.sorted(), a.ggExtra) : unpackGg(a.gg.sorted())) : null,
+          customers: a.groups.customers,
+          repeatCustomers: a.groups.repeatCustomers,
+          bgnbd: groupsFor[k] ? a.groups.bgnbd() : null,
+          gg: groupsFor[k] ? a.groups.gammaGamma() : null,
           perCustomer: a.cols ? a.cols.columns() : null,
           org,
           partitions: backends.length,
