@@ -9,9 +9,12 @@
  *    already holds this data set; then VACUUM ANALYZE;
  * 3. one full period — the last month of the data — in a fresh app context: (a) live KPIs of
  *    every subject with trends (KpiQueryService.live), (b) scorecards, (c) publish; baseline:
- *    `select count(*) from orders` in the same run; goal: a + b + c ≤ 20 s;
- * 4. HTTP: the service as `npm start` runs it, in its own process on a free port, an hr user's token, autocannon (64
- *    connections, BENCH_SECONDS s, default 20, after a short warm-up in the same child process) on
+ *    `select count(*) from orders` in the same run; goal: a + b + c ≤ 20 s. Twice: as the
+ *    monthly run meets it (the month before and the month a year earlier already published by
+ *    earlier runs, untimed), and as the first month ever (nothing published: the trend months
+ *    are computed live too);
+ * 4. HTTP: the service as `npm start` runs it, in its own process on a free port, an hr user's
+ *    token, autocannon (64 connections, BENCH_SECONDS s, default 20, after a short warm-up in the same child process) on
  *    `GET /api/v1/agents/{id}/kpis?period=P` over every agent id, then on `GET /health` as the
  *    baseline; goals: ≥ 2,000 req/s and p99 ≤ 30 ms.
  *
@@ -193,19 +196,31 @@ interface PeriodFigures {
   loadBefore: number;
 }
 
-/** (a) live, (b) scorecards, (c) publish — in a fresh app context (empty caches). */
-async function onePeriod(url: string, config: AppConfig, period: string): Promise<PeriodFigures> {
+/**
+ * (a) live, (b) scorecards, (c) publish — in a fresh app context (empty caches). The bench's
+ * database starts from "never published" (so (c) is a first publication); the periods of
+ * `published` are published first, untimed, in another app context.
+ */
+async function onePeriod(url: string, config: AppConfig, period: string, published: string[]): Promise<PeriodFigures> {
   const pool = new Pool({ connectionString: url, max: 1 });
   let countMs: number;
   let orders: number;
   try {
-    // bench-owned database: start from "never published" so (c) is a first publication
     await pool.query('truncate period_snapshots, snapshot_subjects');
     const [r, ms] = await timed(() => pool.query<{ n: string }>('select count(*) as n from orders'));
     countMs = ms;
     orders = Number(r.rows[0].n);
   } finally {
     await pool.end();
+  }
+  if (published.length > 0) {
+    const setup = await createHttpApp(config, url, { logs: false });
+    await setup.init();
+    try {
+      for (const p of published) await setup.get(PeriodsService).publish(p, { reason: null, by: 'bench' });
+    } finally {
+      await setup.close();
+    }
   }
   const app = await createHttpApp(config, url, { logs: false });
   await app.init();
@@ -475,24 +490,46 @@ async function main(): Promise<void> {
       await ensurePublished(url, config, period);
     } else {
     // --- one full period -------------------------------------------------------------------
-    note('  computing one full period…');
-    const p = await onePeriod(url, config, period);
-    const fullMs = p.liveMs + p.cardsMs + p.publishMs;
-    out(`Peak RSS by the end of the full period: ${mb(peakRss())}`);
-    out(`One full period ${period} — ${n(p.subjects.agents)} agents, ${n(p.subjects.teams)} teams, ${p.subjects.org} organisation (fresh app context, caches empty):`);
-    table(
-      [
-        ['step', 'time', 'vs baseline'],
-        [`baseline: select count(*) from orders (${n(p.orders)} rows)`, sec(p.countMs), '1×'],
-        ['(a) live KPIs of every subject with trends (KpiQueryService.live)', sec(p.liveMs), ratio(p.liveMs / p.countMs)],
-        [`(b) scorecards (${n(p.cards)}, ScorecardsService.build)`, sec(p.cardsMs), ratio(p.cardsMs / p.countMs)],
-        [`(c) publish (PeriodsService.publish → version ${p.snapshotVersion}; reuses (a)'s cached live period)`, sec(p.publishMs), ratio(p.publishMs / p.countMs)],
-        ['one full period (a + b + c)', sec(fullMs), ratio(fullMs / p.countMs)],
-      ],
-      (i) => i > 0,
-    ).forEach((l) => out(l));
-    out(`  (a) computes ${period} and, for its trends, ${previousPeriod(period)} and ${yearAgoPeriod(period)} (live unless published; the bench empties the snapshot tables first, so none is); machine load (1-min average) before (a): ${p.loadBefore.toFixed(1)}`);
-    out(`  goal: one full period ≤ ${GOAL_PERIOD_SECONDS} s → ${pass(fullMs <= GOAL_PERIOD_SECONDS * 1000)} (${sec(fullMs)})`);
+    // Two cases. The monthly run: the month before and the month a year earlier were published
+    // by earlier runs, so the trends read their snapshots and only the month itself is
+    // computed. The first month ever: nothing is published, so (a) computes the month and
+    // both trend months live — the work of three periods.
+    const trendPeriods = [yearAgoPeriod(period), previousPeriod(period)];
+    const cases: { label: string; published: string[]; note: string }[] = [
+      {
+        label: 'the monthly run',
+        published: trendPeriods,
+        note: `${trendPeriods.join(' and ')} published first (untimed, another app context): the trends read their snapshots`,
+      },
+      {
+        label: 'the first month ever',
+        published: [],
+        note: `no month published: (a) also computes ${previousPeriod(period)} and ${yearAgoPeriod(period)} live for the trends`,
+      },
+    ];
+    const results: { label: string; ms: number }[] = [];
+    for (const c of cases) {
+      note(`  computing one full period (${c.label})…`);
+      const p = await onePeriod(url, config, period, c.published);
+      const fullMs = p.liveMs + p.cardsMs + p.publishMs;
+      results.push({ label: c.label, ms: fullMs });
+      out(`One full period ${period}, ${c.label} — ${n(p.subjects.agents)} agents, ${n(p.subjects.teams)} teams, ${p.subjects.org} organisation (fresh app context, caches empty):`);
+      table(
+        [
+          ['step', 'time', 'vs baseline'],
+          [`baseline: select count(*) from orders (${n(p.orders)} rows)`, sec(p.countMs), '1×'],
+          ['(a) live KPIs of every subject with trends (KpiQueryService.live)', sec(p.liveMs), ratio(p.liveMs / p.countMs)],
+          [`(b) scorecards (${n(p.cards)}, ScorecardsService.build)`, sec(p.cardsMs), ratio(p.cardsMs / p.countMs)],
+          [`(c) publish (PeriodsService.publish → version ${p.snapshotVersion}; reuses (a)'s cached live period)`, sec(p.publishMs), ratio(p.publishMs / p.countMs)],
+          ['one full period (a + b + c)', sec(fullMs), ratio(fullMs / p.countMs)],
+        ],
+        (i) => i > 0,
+      ).forEach((l) => out(l));
+      out(`  ${c.note}; machine load (1-min average) before (a): ${p.loadBefore.toFixed(1)}`);
+      out();
+    }
+    out(`Peak RSS by the end of the full periods: ${mb(peakRss())}`);
+    for (const r of results) out(`  goal: one full period ≤ ${GOAL_PERIOD_SECONDS} s, ${r.label} → ${pass(r.ms <= GOAL_PERIOD_SECONDS * 1000)} (${sec(r.ms)})`);
     out();
 
     }
