@@ -414,32 +414,27 @@ export class KpiRepository {
     // then the greater task id) when that task says whether it was controllable; else the
     // inferred one, the complaint_controllable of its last complaint ticket opened before p1
     // (latest opened_at; on a tie the greater ticket_id as a string).
-    // Inferred first (lastComplaintOfLostSql for every period at once: the lost customers of
-    // period k against p1 of k), then the recorded reasons (a few customers) override it.
+    // Both for every period at once: the lost customers of period k against p1 of k.
+    const latestOfLost = (table: string, where: string, order: string, value: string) =>
+      `select distinct on (lost.k, t.customer_id) lost.k, t.customer_id, ${value} as controllable
+         from ${table} t join lost on lost.customer_id = t.customer_id join p on p.k = lost.k
+        where ${where} order by lost.k, t.customer_id, ${order}`;
     await client.query(
-      `update kpi_customer kc set churn_controllable = last.complaint_controllable
-         from (
-           select distinct on (lost.k, t.customer_id) lost.k, t.customer_id, t.complaint_controllable
-             from tickets t
-             join kpi_customer lost on lost.customer_id = t.customer_id and lost.active_s0 and not lost.active_s1
-             join unnest($1::timestamptz[]) with ordinality as p(p1, n) on p.n - 1 = lost.k
-            where t.is_complaint and t.opened_at < p.p1
-            order by lost.k, t.customer_id, t.opened_at desc, t.ticket_id collate "C" desc
-         ) last
-        where last.customer_id = kc.customer_id and kc.k = last.k`,
-      [p1s],
-    );
-    await client.query(
-      `update kpi_customer kc set churn_controllable = rec.churn_controllable
-         from (
-           select distinct on (lost.k, t.customer_id) lost.k, t.customer_id, t.churn_controllable
-             from win_back_tasks t
-             join kpi_customer lost on lost.customer_id = t.customer_id and lost.active_s0 and not lost.active_s1
-             join unnest($1::timestamptz[]) with ordinality as p(p1, n) on p.n - 1 = lost.k
-            where t.outcome = 'lost' and t.closed_at < p.p1
-            order by lost.k, t.customer_id, t.closed_at desc, t.id desc
-         ) rec
-        where rec.customer_id = kc.customer_id and kc.k = rec.k and rec.churn_controllable is not null`,
+      `with lost as (select k, customer_id from kpi_customer where active_s0 and not active_s1),
+            p as (select p1, n - 1 as k from unnest($1::timestamptz[]) with ordinality as u(p1, n)),
+            inferred as (${latestOfLost('tickets', 't.is_complaint and t.opened_at < p.p1', 't.opened_at desc, t.ticket_id collate "C" desc', 't.complaint_controllable')}),
+            recorded as (${latestOfLost('win_back_tasks', "t.outcome = 'lost' and t.closed_at < p.p1", 't.closed_at desc, t.id desc', 't.churn_controllable')}),
+            -- the recorded reason when it says whether it was controllable, else the inferred one
+            reason as (
+              select distinct on (k, customer_id) k, customer_id, controllable
+                from (select k, customer_id, 0 as rank, controllable from recorded where controllable is not null
+                      union all
+                      select k, customer_id, 1, controllable from inferred) x
+               order by k, customer_id, rank
+            )
+       update kpi_customer kc set churn_controllable = reason.controllable
+         from reason
+        where reason.customer_id = kc.customer_id and kc.k = reason.k and reason.controllable is not null`,
       [p1s],
     );
     // no ANALYZE: the statement below reads the whole table once and groups it by hash either way
