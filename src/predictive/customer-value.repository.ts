@@ -470,20 +470,23 @@ export class CustomerValueRepository {
         groups: new GroupedRowsBuilder(),
         cols: opts.customers === 'none' ? null : new ColumnBuilder(),
       }));
-      // columns: kind, k, x, tx_days, t_days, count, repeat amount, Σ amount, Σ margin, owner
+      // one row per customer and end: kind (3: per-customer columns wanted, 4: grouped rows
+      // only), k, x, tx_days, t_days, repeat amount, Σ amount, Σ margin, owner; the grouped
+      // rows are merged here (GroupedRowsBuilder) rather than by the database
       const onRow = (r: CopyRow): void => {
         const f = r.num;
-        const a = acc[f[1]];
-        const kind = f[0];
-        if (kind === 3) {
-          a.cols!.push(f[2], f[3], f[4], f[6], f[7], r.isNull[8] ? Number.NaN : f[8], r.isNull[9] ? -1 : f[9]);
-        } else if (kind === 1) a.groups.addBg(f[2], f[3], f[4], f[5]);
-        else a.groups.addGg(f[2], f[6], f[5]);
+        const k = f[1];
+        const a = acc[k];
+        if (groupsFor[k]) {
+          a.groups.addBg(f[2], f[3], f[4], 1);
+          if (f[2] > 0 && f[5] > 0) a.groups.addGg(f[2], f[5], 1);
+        }
+        if (f[0] === 3) a.cols!.push(f[2], f[3], f[4], f[5], f[6], r.isNull[7] ? Number.NaN : f[7], r.isNull[8] ? -1 : f[8]);
       };
       await Promise.all(
         backends.map(({ client: c, range }) => {
           const sql = this.calibrationSql(c, ends, groupsFor, opts, range('o.customer_id'), range('customer_id'), range('c.customer_id'));
-          return copyOutBinary(c, sql, ['int4', 'int4', 'int4', 'int4', 'int4', 'float8', 'float8', 'float8', 'float8', 'int4'], onRow);
+          return copyOutBinary(c, sql, ['int4', 'int4', 'int4', 'int4', 'int4', 'float8', 'float8', 'float8', 'int4'], onRow);
         }),
       );
 
@@ -504,14 +507,13 @@ export class CustomerValueRepository {
   }
 
   /**
-   * The statement of one backend: the summary of its customers for every end e_k, then
-   * (kind 1) the distinct (x, tx_days, t_days) with counts, (kind 2) the distinct
-   * (x, repeat amount) of repeat customers with a positive repeat amount, with counts — for
-   * the ends that need grouped rows — and (kind 3) one row per customer and end: in 'active'
-   * mode only the customers active on e_k, with the index (in agent_id order) of their owner
-   * on e_k. Ten columns for every kind: kind, k, x, tx_days, t_days, count, repeat amount,
-   * Σ amount, Σ margin, owner index. COPY takes no parameters: every value is a checked or
-   * escaped literal.
+   * The statement of one backend: one row per customer and end e_k (the summary of its
+   * customers), for the ends that need grouped rows and, in 'all' mode, every customer, in
+   * 'active' mode the customers active on e_k, with the index (in agent_id order) of their
+   * owner on e_k. Kind 3 marks the rows whose columns are wanted, kind 4 those that only feed
+   * the grouped rows. Nine columns: kind, k, x, tx_days, t_days, repeat amount, Σ amount,
+   * Σ margin, owner index. (Grouping in SQL would hardly group: T in days makes nearly every
+   * customer distinct.) COPY takes no parameters: every value is a checked or escaped literal.
    */
   private calibrationSql(
     c: PoolClient,
@@ -531,33 +533,30 @@ export class CustomerValueRepository {
       ctes.push(`owners as (${ownersOnSql(e, ownerFilter)})`);
       ctes.push(`agent_ix as (select agent_id, (row_number() over (order by agent_id) - 1)::int4 as ix from agents)`);
     }
-    ctes.push(`summary as materialized (${purchaseSummarySql({ ends: e, marginRate: withMargin ? rate : undefined, orderFilter })})`);
+    ctes.push(`summary as (${purchaseSummarySql({ ends: e, marginRate: withMargin ? rate : undefined, orderFilter })})`);
     const grouped = groupsFor.map((g, k) => (g ? k : -1)).filter((k) => k >= 0);
-    const onlyGrouped = grouped.length === ends.length ? '' : ` where k in (${grouped.join(', ')})`;
-    const branches: string[] = [];
-    if (grouped.length > 0) {
-      branches.push(`select 1::int4 as kind, k, x, tx_days, t_days, count(*)::float8 as n, null::float8 as repeat_amount,
-                            null::float8 as amount_sum, null::float8 as margin_sum, null::int4 as owner
-                       from summary${onlyGrouped} group by k, x, tx_days, t_days`);
-      branches.push(`select 2::int4, k, x, null::int4, null::int4, count(*)::float8, repeat_amount::float8, null::float8, null::float8, null::int4
-                       from summary where x > 0 and repeat_amount > 0${onlyGrouped ? ` and k in (${grouped.join(', ')})` : ''}
-                      group by k, x, repeat_amount`);
+    const isGrouped = (k: string) => (grouped.length === ends.length ? 'true' : grouped.length === 0 ? 'false' : `${k} in (${grouped.join(', ')})`);
+    // the expression of the row's end: `alias`.k selects it
+    const pick = (alias: string, col: (k: number) => string) =>
+      ends.length === 1 ? col(0) : `case ${alias}.k ${ends.map((_d, k) => `when ${k} then ${col(k)}`).join(' ')} end`;
+    let sql: string;
+    if (opts.customers === 'none') {
+      if (grouped.length === 0) throw new Error('load: nothing asked for');
+      sql = `select 4::int4, s.k, s.x, s.tx_days, s.t_days, s.repeat_amount::float8, null::float8, null::float8, null::int4
+               from summary s where ${isGrouped('s.k')}`;
+    } else if (opts.customers === 'all') {
+      sql = `select 3::int4, s.k, s.x, s.tx_days, s.t_days, s.repeat_amount::float8, s.amount_sum::float8, s.margin_sum::float8, null::int4
+               from summary s`;
+    } else {
+      const active = `coalesce(${pick('s', (k) => activeOnSql('c', e[k], String(opts.inactivityDays), 's.last_day'))}, false)`;
+      sql = `select case when a.active then 3 else 4 end::int4, a.k, a.x, a.tx_days, a.t_days, a.repeat_amount::float8, a.amount_sum::float8, a.margin_sum::float8,
+                    case when a.active then coalesce(ai.ix, -1) end
+               from (select s.*, ${active} as active from summary s join customers c on c.customer_id = s.customer_id${customerFilter ? ` where ${customerFilter}` : ''}) a
+               left join owners ow on a.active and ow.customer_id = a.customer_id
+               left join agent_ix ai on ai.agent_id = ${pick('a', (k) => `ow.owner_${k}`)}
+              where a.active or ${isGrouped('a.k')}`;
     }
-    const pick = (col: (k: number) => string) => (ends.length === 1 ? col(0) : `case s.k ${ends.map((_d, k) => `when ${k} then ${col(k)}`).join(' ')} end`);
-    if (opts.customers === 'all') {
-      branches.push(`select 3::int4, k, x, tx_days, t_days, null::float8, repeat_amount::float8, amount_sum::float8, margin_sum::float8, null::int4
-                       from summary`);
-    } else if (opts.customers === 'active') {
-      branches.push(`select 3::int4, s.k, s.x, s.tx_days, s.t_days, null::float8, s.repeat_amount::float8, s.amount_sum::float8, s.margin_sum::float8,
-                            coalesce(ai.ix, -1)
-                       from summary s
-                       join customers c on c.customer_id = s.customer_id
-                       left join owners ow on ow.customer_id = s.customer_id
-                       left join agent_ix ai on ai.agent_id = ${pick((k) => `ow.owner_${k}`)}
-                      where ${pick((k) => activeOnSql('c', e[k], String(opts.inactivityDays), 's.last_day'))}${customerFilter ? ` and ${customerFilter}` : ''}`);
-    }
-    if (branches.length === 0) throw new Error('load: nothing asked for');
-    return `with ${ctes.join(',\n')}\n${branches.join('\nunion all\n')}`;
+    return `with ${ctes.join(',\n')}\n${sql}`;
   }
 
 
