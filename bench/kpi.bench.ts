@@ -9,10 +9,11 @@
  *    already holds this data set; then VACUUM ANALYZE;
  * 3. one full period — the last month of the data — in a fresh app context: (a) live KPIs of
  *    every subject with trends (KpiQueryService.live), (b) scorecards, (c) publish; baseline:
- *    `select count(*) from orders` in the same run; goal: a + b + c ≤ 20 s. Twice: as the
+ *    `select count(*) from orders` in the same run; goal: a + b + c ≤ 20 s. Three times: as the
  *    monthly run meets it (the month before and the month a year earlier already published by
- *    earlier runs, untimed), and as the first month ever (nothing published: the trend months
- *    are computed live too);
+ *    earlier runs, untimed), as a month of the service's first year meets it (the month before
+ *    published, the month a year earlier computed live), and as the first month ever (nothing
+ *    published: both trend months are computed live too);
  * 4. HTTP: the service as `npm start` runs it, in its own process on a free port, an hr user's
  *    token, autocannon (64 connections, BENCH_SECONDS s, default 20, after a short warm-up in the same child process) on
  *    `GET /api/v1/agents/{id}/kpis?period=P` over every agent id, then on `GET /health` as the
@@ -490,16 +491,23 @@ async function main(): Promise<void> {
       await ensurePublished(url, config, period);
     } else {
     // --- one full period -------------------------------------------------------------------
-    // Two cases. The monthly run: the month before and the month a year earlier were published
-    // by earlier runs, so the trends read their snapshots and only the month itself is
-    // computed. The first month ever: nothing is published, so (a) computes the month and
-    // both trend months live — the work of three periods.
+    // Three cases. The monthly run: the month before and the month a year earlier were
+    // published by earlier runs, so the trends read their snapshots and only the month itself
+    // is computed. A month of the first year: the month before is published, the month a year
+    // earlier is not (the service ran for less than a year), so (a) computes two periods. The
+    // first month ever: nothing is published, so (a) computes the month and both trend months
+    // live — the work of three periods.
     const trendPeriods = [yearAgoPeriod(period), previousPeriod(period)];
     const cases: { label: string; published: string[]; note: string }[] = [
       {
         label: 'the monthly run',
         published: trendPeriods,
         note: `${trendPeriods.join(' and ')} published first (untimed, another app context): the trends read their snapshots`,
+      },
+      {
+        label: 'a month of the first year',
+        published: [previousPeriod(period)],
+        note: `${previousPeriod(period)} published first (untimed, another app context), ${yearAgoPeriod(period)} not yet: (a) computes it live for the trends`,
       },
       {
         label: 'the first month ever',
