@@ -7,6 +7,7 @@ import { Migration20261123160914_reports_runs as M3 } from './Migration202611231
 import { Migration20261123161135_delivery as M4 } from './Migration20261123161135_delivery';
 import { Migration20261123162111_retention as M5 } from './Migration20261123162111_retention';
 import { Migration20261123171027_snapshot_sections as M6 } from './Migration20261123171027_snapshot_sections';
+import { Migration20261124025705_ids_collate_c as M7 } from './Migration20261124025705_ids_collate_c';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123131323_initial', class: M0 },
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123161135_delivery', class: M4 },
   { name: 'Migration20261123162111_retention', class: M5 },
   { name: 'Migration20261123171027_snapshot_sections', class: M6 },
+  { name: 'Migration20261124025705_ids_collate_c', class: M7 },
 ];

@@ -17,7 +17,7 @@ export const AuditDisputeSchema = defineEntity({
   properties: {
     id: p.integer().primary().autoincrement(),
     auditId: () => p.manyToOne(Audit).mapToPk().unique('audit_disputes_audit_id_unique').fieldName('audit_id'),
-    agentId: p.string().length(64).index('audit_disputes_agent_id_index').fieldName('agent_id'),
+    agentId: p.string().length(64).collation('C').index('audit_disputes_agent_id_index').fieldName('agent_id'),
     reason: p.text(),
     status: p.enum(DISPUTE_STATUSES),
     resolutionAction: p.enum(DISPUTE_ACTIONS).nullable().fieldName('resolution_action'),

@@ -16,7 +16,7 @@ export const AuditSchema = defineEntity({
   tableName: 'audits',
   properties: {
     id: p.integer().primary().autoincrement(),
-    agentId: p.string().length(64).index('audits_agent_id_index').fieldName('agent_id'),
+    agentId: p.string().length(64).collation('C').index('audits_agent_id_index').fieldName('agent_id'),
     auditorUserId: p.integer().index('audits_auditor_user_id_index').fieldName('auditor_user_id'),
     auditorEmail: p.text().fieldName('auditor_email'),
     formVersionId: () => p.manyToOne(AuditFormVersion).mapToPk().index('audits_form_version_id_index').fieldName('form_version_id'),

@@ -17,7 +17,7 @@ export const CalibrationSessionSchema = defineEntity({
     /** the recording or transcript every auditor scores */
     interactionRef: p.text().fieldName('interaction_ref'),
     /** the agent in the recording, when known (informative) */
-    agentId: p.string().length(64).nullable().fieldName('agent_id'),
+    agentId: p.string().length(64).collation('C').nullable().fieldName('agent_id'),
     createdAt: p.datetime().fieldName('created_at'),
     createdBy: p.text().nullable().fieldName('created_by'),
     closedAt: p.datetime().nullable().fieldName('closed_at'),

@@ -5,10 +5,10 @@ export const AgentSchema = defineEntity({
   name: 'Agent',
   tableName: 'agents',
   properties: {
-    agentId: p.string().length(64).primary().fieldName('agent_id'),
+    agentId: p.string().length(64).collation('C').primary().fieldName('agent_id'),
     name: p.text(),
     email: p.text().nullable(),
-    teamId: p.string().length(64).index().fieldName('team_id'),
+    teamId: p.string().length(64).collation('C').index().fieldName('team_id'),
     title: p.text().nullable(),
     hiredOn: p.date().fieldName('hired_on'),
     leftOn: p.date().nullable().fieldName('left_on'),

@@ -5,9 +5,9 @@ export const AssignmentSchema = defineEntity({
   name: 'Assignment',
   tableName: 'assignments',
   properties: {
-    customerId: p.string().length(64).primary().fieldName('customer_id'),
+    customerId: p.string().length(64).collation('C').primary().fieldName('customer_id'),
     assignedOn: p.date().primary().fieldName('assigned_on'),
-    agentId: p.string().length(64).index().fieldName('agent_id'),
+    agentId: p.string().length(64).collation('C').index().fieldName('agent_id'),
   },
 });
 export class Assignment extends AssignmentSchema.class {}

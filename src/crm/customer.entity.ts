@@ -5,12 +5,12 @@ export const CustomerSchema = defineEntity({
   name: 'Customer',
   tableName: 'customers',
   properties: {
-    customerId: p.string().length(64).primary().fieldName('customer_id'),
+    customerId: p.string().length(64).collation('C').primary().fieldName('customer_id'),
     name: p.text().nullable(),
     segment: p.text().nullable(),
     acquiredOn: p.date().fieldName('acquired_on'),
     churnedOn: p.date().nullable().fieldName('churned_on'),
-    ownerAgentId: p.string().length(64).nullable().index().fieldName('owner_agent_id'),
+    ownerAgentId: p.string().length(64).collation('C').nullable().index().fieldName('owner_agent_id'),
   },
 });
 export class Customer extends CustomerSchema.class {}

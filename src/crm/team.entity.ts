@@ -5,9 +5,9 @@ export const TeamSchema = defineEntity({
   name: 'Team',
   tableName: 'teams',
   properties: {
-    teamId: p.string().length(64).primary().fieldName('team_id'),
+    teamId: p.string().length(64).collation('C').primary().fieldName('team_id'),
     name: p.text(),
-    parentTeamId: p.string().length(64).nullable().index().fieldName('parent_team_id'),
+    parentTeamId: p.string().length(64).collation('C').nullable().index().fieldName('parent_team_id'),
   },
 });
 export class Team extends TeamSchema.class {}

@@ -5,8 +5,8 @@ export const TrainingSchema = defineEntity({
   name: 'Training',
   tableName: 'training',
   properties: {
-    trainingId: p.string().length(64).primary().fieldName('training_id'),
-    agentId: p.string().length(64).index().fieldName('agent_id'),
+    trainingId: p.string().length(64).collation('C').primary().fieldName('training_id'),
+    agentId: p.string().length(64).collation('C').index().fieldName('agent_id'),
     completedOn: p.date().index().fieldName('completed_on'),
     hours: p.decimal('string').precision(10).scale(2),
     course: p.text().nullable(),

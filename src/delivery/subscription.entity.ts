@@ -17,7 +17,7 @@ export const SubscriptionSchema = defineEntity({
     userId: p.integer().index('subscriptions_user_id_index').fieldName('user_id'),
     scope: p.string().length(8),
     /** Only for scope `team`. */
-    teamId: p.string().length(64).nullable().fieldName('team_id'),
+    teamId: p.string().length(64).collation('C').nullable().fieldName('team_id'),
     createdAt: p.datetime().fieldName('created_at'),
     /** E-mail of whoever created it (the user, or hr/admin on their behalf). */
     createdBy: p.text().nullable().fieldName('created_by'),

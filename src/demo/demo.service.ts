@@ -126,7 +126,7 @@ export class DemoService {
     );
     const leadTeam = lead.rows[0]?.team_id ?? null;
     const agent = await this.pool.query<{ agent_id: string }>(
-      `with recursive sub(team_id) as (select $1::text union select t.team_id from teams t join sub on t.parent_team_id = sub.team_id)
+      `with recursive sub(team_id) as (select $1::text collate "C" union select t.team_id from teams t join sub on t.parent_team_id = sub.team_id)
        select a.agent_id from agents a where a.team_id in (select team_id from sub) and a.left_on is null
        order by a.hired_on, a.agent_id limit 1`,
       [leadTeam],

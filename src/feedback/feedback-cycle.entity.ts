@@ -62,7 +62,7 @@ export const FeedbackSubjectSchema = defineEntity({
   tableName: 'feedback_subjects',
   properties: {
     cycleId: p.integer().primary().fieldName('cycle_id'),
-    agentId: p.string().length(64).primary().index().fieldName('agent_id'),
+    agentId: p.string().length(64).collation('C').primary().index().fieldName('agent_id'),
   },
 });
 export class FeedbackSubject extends FeedbackSubjectSchema.class {}
@@ -80,7 +80,7 @@ export const FeedbackAssignmentSchema = defineEntity({
   properties: {
     id: p.integer().primary().autoincrement(),
     cycleId: p.integer().fieldName('cycle_id'),
-    subjectAgentId: p.string().length(64).fieldName('subject_agent_id'),
+    subjectAgentId: p.string().length(64).collation('C').fieldName('subject_agent_id'),
     raterUserId: p.integer().index().fieldName('rater_user_id'),
     raterGroup: p.string().length(16).fieldName('rater_group'),
   },

@@ -187,6 +187,8 @@ export function rowRuleText(rule: RowRule): string {
 function stagedColumnsOf(col: ColumnSpec): { name: string; type: string }[] {
   switch (col.type) {
     case 'id':
+      // compared with the tables' id columns, which are all collate "C"
+      return [{ name: col.name, type: 'text collate "C"' }];
     case 'text':
     case 'enum':
       return [{ name: col.name, type: 'text' }];

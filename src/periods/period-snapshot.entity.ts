@@ -36,9 +36,9 @@ export const SnapshotSubjectSchema = defineEntity({
     snapshotId: p.integer().primary().fieldName('snapshot_id'),
     subjectType: p.string().length(8).primary().fieldName('subject_type'),
     /** '' for the organisation */
-    subjectId: p.string().length(64).primary().fieldName('subject_id'),
+    subjectId: p.string().length(64).collation('C').primary().fieldName('subject_id'),
     name: p.text().nullable(),
-    teamId: p.string().length(64).nullable().fieldName('team_id'),
+    teamId: p.string().length(64).collation('C').nullable().fieldName('team_id'),
     kpis: p.json<Record<string, unknown>>(),
     scorecard: p.json<Record<string, unknown>>().nullable(),
   },

@@ -17,10 +17,10 @@ export const ReportSchema = defineEntity({
     snapshotVersion: p.integer().fieldName('snapshot_version'),
     /** 'agent' | 'team' */
     subjectType: p.string().length(8).fieldName('subject_type'),
-    subjectId: p.string().length(64).fieldName('subject_id'),
+    subjectId: p.string().length(64).collation('C').fieldName('subject_id'),
     subjectName: p.text().nullable().fieldName('subject_name'),
     /** The agent's team in the snapshot, or the team itself: what the scope rule checks. */
-    teamId: p.string().length(64).nullable().fieldName('team_id'),
+    teamId: p.string().length(64).collation('C').nullable().fieldName('team_id'),
     /** Relative to REPORTS_DIR. */
     path: p.text(),
     sha256: p.string().length(64),

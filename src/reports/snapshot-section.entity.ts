@@ -19,7 +19,7 @@ export const SnapshotSectionSchema = defineEntity({
     /** 'agent' | 'team' | 'org' */
     subjectType: p.string().length(8).primary().fieldName('subject_type'),
     /** '' for the organisation */
-    subjectId: p.string().length(64).primary().fieldName('subject_id'),
+    subjectId: p.string().length(64).collation('C').primary().fieldName('subject_id'),
     /** what the section shows for the subject (the provider's JSON; JSON null: nothing) */
     data: p.json<unknown>(),
   },

@@ -17,9 +17,9 @@ export const WinBackTaskSchema = defineEntity({
   tableName: 'win_back_tasks',
   properties: {
     id: p.integer().primary().autoincrement(),
-    customerId: p.string().length(64).fieldName('customer_id'),
+    customerId: p.string().length(64).collation('C').fieldName('customer_id'),
     /** the owner agent the task is assigned to */
-    agentId: p.string().length(64).index('win_back_tasks_agent_id_index').fieldName('agent_id'),
+    agentId: p.string().length(64).collation('C').index('win_back_tasks_agent_id_index').fieldName('agent_id'),
     source: p.enum(TASK_SOURCES),
     /** the day d of the early-warning list the weekly job opened it from (null: opened by hand) */
     listAsOf: p.date().nullable().fieldName('list_as_of'),
@@ -49,7 +49,7 @@ export const WinBackTaskSchema = defineEntity({
     confirmation: p.enum(CONFIRMATIONS),
     settledAt: p.datetime().nullable().fieldName('settled_at'),
     /** the first completed order dated in the window (confirmed tasks) */
-    confirmingOrderId: p.string().length(64).nullable().fieldName('confirming_order_id'),
+    confirmingOrderId: p.string().length(64).collation('C').nullable().fieldName('confirming_order_id'),
     confirmingOrderOn: p.date().nullable().fieldName('confirming_order_on'),
   },
   indexes: [

@@ -12,7 +12,7 @@ export const UserSchema = defineEntity({
     email: p.text(),
     passwordHash: p.text().fieldName('password_hash'),
     role: p.string().length(16),
-    agentId: p.string().length(64).nullable().fieldName('agent_id'),
+    agentId: p.string().length(64).collation('C').nullable().fieldName('agent_id'),
     active: p.boolean().default(true),
     createdAt: p.datetime().fieldName('created_at'),
     updatedAt: p.datetime().fieldName('updated_at'),
@@ -28,7 +28,7 @@ export const UserTeamSchema = defineEntity({
   tableName: 'user_teams',
   properties: {
     userId: p.integer().primary().fieldName('user_id'),
-    teamId: p.string().length(64).primary().fieldName('team_id'),
+    teamId: p.string().length(64).collation('C').primary().fieldName('team_id'),
   },
 });
 export class UserTeam extends UserTeamSchema.class {}

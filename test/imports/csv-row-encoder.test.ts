@@ -520,9 +520,22 @@ describe('RowEncoder: binary COPY values equal PostgreSQL’s casts of the texts
         await client.query('begin');
         await client.query(buildImportSql(entity, 'UTC').createTables);
         const { rows } = await client.query(
-          `select attname, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'ys_stage'::regclass and attnum > 0 order by attnum`,
+          `select attname, format_type(atttypid, atttypmod) as type, (select collname from pg_collation where oid = attcollation) as collation
+             from pg_attribute where attrelid = 'ys_stage'::regclass and attnum > 0 order by attnum`,
         );
-        expect(rows).toEqual([{ attname: 'line', type: 'integer' }, ...stagingColumns(ENTITY_SPECS[entity]).map((c) => ({ attname: c.name, type: c.type.replace(/^int$/, 'integer').replace(/^timestamp$/, 'timestamp without time zone').replace(/^timestamptz$/, 'timestamp with time zone') }))]);
+        const expected = stagingColumns(ENTITY_SPECS[entity]).map((c) => {
+          const [type, collation] = c.type.split(' collate ');
+          return {
+            attname: c.name,
+            type: type.replace(/^int$/, 'integer').replace(/^timestamp$/, 'timestamp without time zone').replace(/^timestamptz$/, 'timestamp with time zone'),
+            collation: collation ? JSON.parse(collation) : type === 'text' ? 'default' : null,
+          };
+        });
+        expect(rows).toEqual([{ attname: 'line', type: 'integer', collation: null }, ...expected]);
+        // ids are staged byte-wise, as the tables' id columns compare them
+        const ids = ENTITY_SPECS[entity].columns.filter((c) => c.type === 'id').map((c) => c.name);
+        expect(ids.length).toBeGreaterThan(0);
+        for (const id of ids) expect(rows.find((r) => r.attname === id)).toMatchObject({ type: 'text', collation: 'C' });
       } finally {
         await client.query('rollback');
         client.release();
