@@ -144,6 +144,29 @@ export function ownersOnSql(days: string[], where?: string): string {
            group by customer_id`;
 }
 
+/**
+ * The owner on each of `days` of customers acquired on or before that day, without expanding
+ * every customer's owner_agent_id into an assignment row (ownersOnSql does; this is cheaper on
+ * a whole organisation): `explicitOwnersSql` gives, per customer with rows in assignments.csv,
+ * the latest explicit assignment ≤ day k (ex_on_k, ex_agent_k); `ownerOnSql` then applies the
+ * implicit one — owner_agent_id on acquired_on, which an explicit row on the same day or later
+ * overrides. The same rule as ownersOnSql and customerStateSql for such customers.
+ */
+export function explicitOwnersSql(days: string[], where?: string): string {
+  const cols = days.map(
+    (d, k) =>
+      `max(assigned_on) filter (where assigned_on <= ${d}::date) as ex_on_${k},
+              substr(max((assigned_on::text || agent_id) collate "C") filter (where assigned_on <= ${d}::date), 11) as ex_agent_${k}`,
+  );
+  return `select customer_id, ${cols.join(',\n              ')}
+            from assignments${where ? ` where ${where}` : ''}
+           group by customer_id`;
+}
+
+/** See explicitOwnersSql: `ex` its row (may be null), `c` the customer's row (owner_agent_id, acquired_on ≤ day k). */
+export const ownerOnSql = (ex: string, c: string, k: number) =>
+  `case when ${ex}.ex_agent_${k} is not null and (${c}.owner_agent_id is null or ${ex}.ex_on_${k} >= ${c}.acquired_on) then ${ex}.ex_agent_${k} else ${c}.owner_agent_id end`;
+
 /** Distinct (x, t_x, T) rows with their counts; t_x and T in weeks. */
 export interface BgnbdGroupedRows {
   x: Float64Array;
@@ -529,8 +552,7 @@ export class CustomerValueRepository {
     const withMargin = opts.customers !== 'none';
     const ctes: string[] = [];
     if (opts.customers === 'active') {
-      ctes.push(EFFECTIVE_ASSIGNMENTS_CTE);
-      ctes.push(`owners as (${ownersOnSql(e, ownerFilter)})`);
+      ctes.push(`explicit as (${explicitOwnersSql(e, ownerFilter)})`);
       ctes.push(`agent_ix as (select agent_id, (row_number() over (order by agent_id) - 1)::int4 as ix from agents)`);
     }
     ctes.push(`summary as (${purchaseSummarySql({ ends: e, marginRate: withMargin ? rate : undefined, orderFilter })})`);
@@ -551,9 +573,10 @@ export class CustomerValueRepository {
       const active = `coalesce(${pick('s', (k) => activeOnSql('c', e[k], String(opts.inactivityDays), 's.last_day'))}, false)`;
       sql = `select case when a.active then 3 else 4 end::int4, a.k, a.x, a.tx_days, a.t_days, a.repeat_amount::float8, a.amount_sum::float8, a.margin_sum::float8,
                     case when a.active then coalesce(ai.ix, -1) end
-               from (select s.*, ${active} as active from summary s join customers c on c.customer_id = s.customer_id${customerFilter ? ` where ${customerFilter}` : ''}) a
-               left join owners ow on a.active and ow.customer_id = a.customer_id
-               left join agent_ix ai on ai.agent_id = ${pick('a', (k) => `ow.owner_${k}`)}
+               from (select s.*, c.owner_agent_id, c.acquired_on, ${active} as active
+                       from summary s join customers c on c.customer_id = s.customer_id${customerFilter ? ` where ${customerFilter}` : ''}) a
+               left join explicit ex on a.active and ex.customer_id = a.customer_id
+               left join agent_ix ai on a.active and ai.agent_id = ${pick('a', (k) => ownerOnSql('ex', 'a', k))}
               where a.active or ${isGrouped('a.k')}`;
     }
     return `with ${ctes.join(',\n')}\n${sql}`;
