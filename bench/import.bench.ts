@@ -5,8 +5,11 @@
  * 1,000,000) as CSV files in a temp folder (streamed, seeded), creates and migrates a
  * dedicated database on the configured server (DATABASE_URL, or the embedded one), imports
  * customers then orders through the real CsvImporter, times a bare COPY of the same orders
- * file into an unindexed all-text table in the same run, re-imports the orders file (every
- * row unchanged), prints the figures against the goals, and drops the database.
+ * file into an unindexed all-text unlogged table in the same run (the reference of the ratio;
+ * the same COPY into a logged table is printed too), and the floor of any import that stores
+ * the orders as Yardstick does (COPY into a logged table typed as orders, then its primary key
+ * and indexes, no validation), re-imports the orders file (every row unchanged), prints the
+ * figures against the goals, and drops the database.
  *
  * Goals: ≥ 250,000 rows/s for the orders import, within 2.5× of the bare COPY, peak RSS of
  * this process < 300 MB (the file is streamed, never held in memory).
@@ -88,13 +91,13 @@ async function generate(dir: string): Promise<{ customers: string; orders: strin
   return { customers, orders, ordersBytes };
 }
 
-/** The reference: COPY of the same file into an unindexed all-text table, nothing else. */
-async function bareCopy(url: string, file: string): Promise<number> {
+/** A reference: COPY of the same file into an unindexed all-text table, nothing else. */
+async function bareCopy(url: string, file: string, persistence: 'unlogged' | 'logged'): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(
-      'create unlogged table bench_bare (order_id text, customer_id text, ordered_at text, amount text, gross_margin text, status text)',
+      `create ${persistence === 'unlogged' ? 'unlogged ' : ''}table bench_bare (order_id text, customer_id text, ordered_at text, amount text, gross_margin text, status text)`,
     );
     const t = performance.now();
     await pipeline(createReadStream(file, { highWaterMark: 256 * 1024 }), client.query(copyFrom('copy bench_bare from stdin with (format csv, header true)')));
@@ -105,6 +108,48 @@ async function bareCopy(url: string, file: string): Promise<number> {
     await client.end();
   }
 }
+
+/**
+ * The floor of any import that keeps the orders as Yardstick stores them: COPY of the same
+ * file into a logged table with the orders table's columns and types (ordered_on derived from
+ * ordered_at), then the orders table's primary key and indexes built on it — no validation,
+ * no upsert, no staging. Within one transaction, as an import is.
+ */
+async function floorCopy(url: string, file: string, tz: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const cols = await client.query<{ name: string; type: string; collation: string | null }>(
+      `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
+              case when a.attcollation <> 0 and a.attcollation <> t.typcollation then quote_ident(c.collname) end as collation
+       from pg_attribute a join pg_type t on t.oid = a.atttypid left join pg_collation c on c.oid = a.attcollation
+       where a.attrelid = 'orders'::regclass and a.attnum > 0 and not a.attisdropped order by a.attnum`,
+    );
+    const column = (c: { name: string; type: string; collation: string | null }) =>
+      c.name === 'ordered_on'
+        ? `ordered_on date generated always as ((ordered_at at time zone ${quoteLiteral(tz)})::date) stored`
+        : `${c.name} ${c.type}${c.collation ? ` collate ${c.collation}` : ''}`;
+    const indexes = await client.query<{ def: string }>(
+      `select replace(pg_get_indexdef(indexrelid), ' ON public.orders ', ' ON bench_floor ') as def from pg_index where indrelid = 'orders'::regclass`,
+    );
+    await client.query('begin');
+    const t = performance.now();
+    await client.query(`create table bench_floor (${cols.rows.map(column).join(', ')})`);
+    await pipeline(
+      createReadStream(file, { highWaterMark: 256 * 1024 }),
+      client.query(copyFrom('copy bench_floor (order_id, customer_id, ordered_at, amount, gross_margin, status) from stdin with (format csv, header true)')),
+    );
+    for (const r of indexes.rows) await client.query(r.def.replace(/^CREATE (UNIQUE )?INDEX \S+/, 'CREATE $1INDEX'));
+    await client.query('commit');
+    const ms = performance.now() - t;
+    await client.query('drop table bench_floor');
+    return ms;
+  } finally {
+    await client.end();
+  }
+}
+
+const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 async function main(): Promise<void> {
   const rssAtStart = process.memoryUsage().rss / 1024 / 1024;
@@ -154,7 +199,9 @@ async function main(): Promise<void> {
 
     const customers = await timed('customers', files.customers);
     const orders = await timed('orders', files.orders);
-    const bareMs = await bareCopy(url.toString(), files.orders);
+    const bareMs = await bareCopy(url.toString(), files.orders, 'unlogged');
+    const loggedMs = await bareCopy(url.toString(), files.orders, 'logged');
+    const floorMs = await floorCopy(url.toString(), files.orders, config.orgTimezone);
     const again = await timed('orders', files.orders);
     clearInterval(sampler);
     const rssMb = process.resourceUsage().maxRSS / 1024;
@@ -170,8 +217,11 @@ async function main(): Promise<void> {
       `orders import:    ${ORDERS.toLocaleString('en')} rows in ${sec(orders.ms)} = ${Math.round(rowsPerS).toLocaleString('en')} rows/s  [goal ≥ ${GOAL_ROWS_PER_S.toLocaleString('en')}: ${mark(rowsPerS >= GOAL_ROWS_PER_S)}]`,
       `  ${JSON.stringify(orders.s)}`,
       `  phases: ${orders.phases}`,
-      `bare COPY of the same file into an unindexed all-text table: ${sec(bareMs)}`,
+      `bare COPY of the same file into an unindexed all-text unlogged table: ${sec(bareMs)}`,
       `import / bare COPY: ${ratio.toFixed(2)}×  [goal ≤ ${GOAL_RATIO}×: ${mark(ratio <= GOAL_RATIO)}]`,
+      `  the same COPY into a logged table: ${sec(loggedMs)} (import / that: ${(orders.ms / loggedMs).toFixed(2)}×)`,
+      `  floor — COPY into a logged table typed as orders, then its primary key and indexes, no checks: ${sec(floorMs)}` +
+        ` = ${(floorMs / bareMs).toFixed(2)}× the bare COPY; the import is ${(orders.ms / floorMs).toFixed(2)}× the floor`,
       `second import of the same file: ${sec(again.ms)} (${JSON.stringify(again.s)})`,
       `  phases: ${again.phases}`,
       `peak RSS of this process: ${rssMb.toFixed(0)} MB  [goal < ${GOAL_RSS_MB} MB: ${mark(rssMb < GOAL_RSS_MB)}]` +
