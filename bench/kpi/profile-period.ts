@@ -4,7 +4,8 @@
  * the server): each part run alone, one after the other, in a fresh app context — the
  * engine's SQL (KpiRepository.aggregatePeriods) for P, P−1 and P−12 together, each registered
  * contributor for P, P−1 and P−12 together, then the whole KpiQueryService.live as the bench times it.
- * PROFILE_PARTS=engine,contributors,live picks parts.
+ * PROFILE_PARTS=engine,contributors,live picks parts; PROFILE_ONE=1 profiles the engine and
+ * the contributors for P alone (as the monthly run meets them, the trend months published).
  */
 import './swc-register';
 import 'reflect-metadata';
@@ -68,14 +69,14 @@ async function main(): Promise<void> {
     const repo = app.get(KpiRepository);
     if (process.env.PROFILE_STATEMENTS === '1') traceStatements(app.get(PG_POOL));
     if (parts.has('engine')) {
-      const all = [period, previousPeriod(period), yearAgoPeriod(period)];
+      const all = process.env.PROFILE_ONE === '1' ? [period] : [period, previousPeriod(period), yearAgoPeriod(period)];
       await t(`engine SQL ${all.join(', ')} together`, () => repo.aggregatePeriods(all.map(periodWindow), engine.settings()));
     }
     if (parts.has('contributors')) {
       const contributors = (engine as unknown as { contributors: KpiContributor[] }).contributors;
       const version = await engine.dataVersion();
       // each contributor for the period and its trend periods at once, as the live period asks
-      const all = [period, previousPeriod(period), yearAgoPeriod(period)];
+      const all = process.env.PROFILE_ONE === '1' ? [period] : [period, previousPeriod(period), yearAgoPeriod(period)];
       for (const [i, c] of contributors.entries()) {
         // distinct data versions: nothing a contributor caches is reused between the calls
         await t(`contributor ${c.name} ${all.join(', ')}`, () => Promise.all(all.map((p) => c.contribute(p, periodWindow(p), version + 1e9 + i))));
