@@ -13,7 +13,8 @@
  *    monthly run meets it (the month before and the month a year earlier already published by
  *    earlier runs, untimed), as a month of the service's first year meets it (the month before
  *    published, the month a year earlier computed live), and as the first month ever (nothing
- *    published: both trend months are computed live too);
+ *    published: both trend months are computed live too). Right before the baseline and (a),
+ *    the tables the period reads are read into the page cache (bench-util prewarm);
  * 4. HTTP: the service as `npm start` runs it, in its own process on a free port, an hr user's
  *    token, autocannon (64 connections, BENCH_SECONDS s, default 20, after a short warm-up in the same child process) on
  *    `GET /api/v1/agents/{id}/kpis?period=P` over every agent id, then on `GET /health` as the
@@ -48,7 +49,7 @@ import { UsersService } from '../src/users/users.service';
 import { divergedMigrations, dropDatabase, labelDatabase, loadedDatasetKey, openServer, prepareDatabase, type BenchServer } from './kpi/bench-db';
 import { ensureDataset, type Dataset, type DatasetOptions } from './kpi/dataset';
 import { runLoad, type LoadResult } from './kpi/load';
-import { timed } from './bench-util';
+import { prewarm, timed } from './bench-util';
 
 const GOAL_PERIOD_SECONDS = 20;
 const GOAL_RPS = 2000;
@@ -195,7 +196,12 @@ interface PeriodFigures {
   snapshotVersion: number;
   /** 1-min load average of the machine before (a) */
   loadBefore: number;
+  /** what prewarm read into the page cache right before the baseline and (a); null: not available */
+  warm: { mb: number; ms: number } | null;
 }
+
+/** What one period reads (prewarmed before it is timed). */
+const PERIOD_TABLES = ['orders', 'customers', 'assignments', 'tickets', 'surveys', 'training', 'agents', 'teams'];
 
 /**
  * (a) live, (b) scorecards, (c) publish — in a fresh app context (empty caches). The bench's
@@ -203,16 +209,11 @@ interface PeriodFigures {
  * `published` are published first, untimed, in another app context.
  */
 async function onePeriod(url: string, config: AppConfig, period: string, published: string[]): Promise<PeriodFigures> {
-  const pool = new Pool({ connectionString: url, max: 1 });
-  let countMs: number;
-  let orders: number;
+  const truncate = new Pool({ connectionString: url, max: 1 });
   try {
-    await pool.query('truncate period_snapshots, snapshot_subjects');
-    const [r, ms] = await timed(() => pool.query<{ n: string }>('select count(*) as n from orders'));
-    countMs = ms;
-    orders = Number(r.rows[0].n);
+    await truncate.query('truncate period_snapshots, snapshot_subjects');
   } finally {
-    await pool.end();
+    await truncate.end();
   }
   if (published.length > 0) {
     const setup = await createHttpApp(config, url, { logs: false });
@@ -226,6 +227,18 @@ async function onePeriod(url: string, config: AppConfig, period: string, publish
   const app = await createHttpApp(config, url, { logs: false });
   await app.init();
   try {
+    // the data in the page cache (see prewarm), then the baseline, then (a) at once
+    const warm = await prewarm(url, PERIOD_TABLES);
+    const pool = new Pool({ connectionString: url, max: 1 });
+    let countMs: number;
+    let orders: number;
+    try {
+      const [r, ms] = await timed(() => pool.query<{ n: string }>('select count(*) as n from orders'));
+      countMs = ms;
+      orders = Number(r.rows[0].n);
+    } finally {
+      await pool.end();
+    }
     const loadBefore = os.loadavg()[0];
     const kpis = app.get(KpiQueryService);
     const [live, liveMs] = await timed(() => kpis.live(period));
@@ -233,7 +246,7 @@ async function onePeriod(url: string, config: AppConfig, period: string, publish
     const [header, publishMs] = await timed(() => app.get(PeriodsService).publish(period, { reason: null, by: 'bench' }));
     const subjects = { agents: 0, teams: 0, org: 0 };
     for (const { subject } of live.subjects.values()) subjects[subject.type === 'agent' ? 'agents' : subject.type === 'team' ? 'teams' : 'org']++;
-    return { period, subjects, cards: cards.size, countMs, orders, liveMs, cardsMs, publishMs, snapshotVersion: header.version, loadBefore };
+    return { period, subjects, cards: cards.size, countMs, orders, liveMs, cardsMs, publishMs, snapshotVersion: header.version, loadBefore, warm };
   } finally {
     await app.close();
   }
@@ -534,6 +547,11 @@ async function main(): Promise<void> {
         (i) => i > 0,
       ).forEach((l) => out(l));
       out(`  ${c.note}; machine load (1-min average) before (a): ${p.loadBefore.toFixed(1)}`);
+      out(
+        p.warm
+          ? `  page cache: ${n(p.warm.mb)} MB of ${PERIOD_TABLES.join(', ')} and their indexes read (pg_prewarm) in ${sec(p.warm.ms)} right before the baseline and (a)`
+          : '  page cache: not warmed (the server has no pg_prewarm): the times may include disk reads',
+      );
       out();
     }
     out(`Peak RSS by the end of the full periods: ${mb(peakRss())}`);
