@@ -1,9 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { HotReadCache } from '../common/hot-read-cache';
 import { PG_POOL } from '../database/database.module';
 
 @Injectable()
 export class ScopeRepository {
+  /** every agent's current team, for the hot read path (see hot-read-cache.ts) */
+  private readonly teams = new HotReadCache<'all', Map<string, string | null>>(async () => {
+    const r = await this.pool.query<{ agent_id: string; team_id: string | null }>('select agent_id, team_id from agents');
+    return new Map(r.rows.map((x) => [x.agent_id, x.team_id]));
+  });
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /** The given teams and all their descendants (a team always includes its sub-teams). */
@@ -24,6 +31,15 @@ export class ScopeRepository {
   async agentTeam(agentId: string): Promise<string | null | undefined> {
     const r = await this.pool.query<{ team_id: string }>('select team_id from agents where agent_id = $1', [agentId]);
     return r.rowCount ? r.rows[0].team_id : undefined;
+  }
+
+  /**
+   * agentTeam from a copy of every agent's team at most a second old, and never older than
+   * this process's last import (hot-read-cache.ts): for the hottest read path only.
+   */
+  async agentTeamRecent(agentId: string): Promise<string | null | undefined> {
+    const teams = await this.teams.get('all');
+    return teams.has(agentId) ? teams.get(agentId) : undefined;
   }
 
   async teamExists(teamId: string): Promise<boolean> {

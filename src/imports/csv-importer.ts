@@ -1,3 +1,4 @@
+import { noticeWrite } from '../common/hot-read-cache';
 import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
@@ -107,6 +108,7 @@ export class CsvImporter {
       try {
         const summary = await this.run(client, conn, entity, input, meta);
         await client.query('commit');
+        noticeWrite(); // agents may have moved teams: the hot read caches of this process start over
         return summary;
       } catch (err) {
         if (!conn.broken) {

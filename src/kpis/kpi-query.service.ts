@@ -128,12 +128,12 @@ export class KpiQueryService {
   }
 
   /**
-   * The hot read path of an agent's KPIs: the agent's current team (for the scope rule;
-   * undefined when there is no such agent) and the period's latest published version (null
-   * while live), in one round trip. Neither is cached: both change with imports and publishing.
+   * The hot read path's latest published version of a period (null while live), as read at
+   * most a second ago and never before this process's last import or publication
+   * (hot-read-cache.ts).
    */
-  latestWithAgent(period: Period, agentId: string): Promise<{ agentTeam: string | null | undefined; latest: LatestVersion | null }> {
-    return this.snapshots.latestWithAgent(period, agentId);
+  latestRecent(period: Period): Promise<LatestVersion | null> {
+    return this.snapshots.latestRecent(period);
   }
 
   /**

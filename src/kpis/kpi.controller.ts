@@ -40,9 +40,10 @@ export class KpiController {
       await this.scope.assertAgentVisible(user, agentId);
       return this.kpis.forSubject(q.period, 'agent', agentId, q.version);
     }
-    // hot path: the agent's team and the latest published version in one round trip; the
+    // hot path: the agent's team and the latest published version as read at most a second
+    // ago (never before this process's last import or publication: hot-read-cache.ts); the
     // published answer itself is immutable and comes serialized from memory
-    const { agentTeam, latest } = await this.kpis.latestWithAgent(q.period, agentId);
+    const [agentTeam, latest] = await Promise.all([this.scopeRepo.agentTeamRecent(agentId), this.kpis.latestRecent(q.period)]);
     await this.scope.assertAgentVisibleWithTeam(user, agentId, agentTeam);
     if (!latest) return this.kpis.forSubject(q.period, 'agent', agentId);
     const json = await this.kpis.publishedJson(q.period, 'agent', agentId, latest);

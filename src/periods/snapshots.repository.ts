@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../database/database.module';
+import { HotReadCache, noticeWrite } from '../common/hot-read-cache';
 
 export interface SnapshotHeader {
   id: number;
@@ -74,28 +75,23 @@ export class SnapshotsRepository {
     return r.rows[0] ?? null;
   }
 
-  /**
-   * The hot read path of an agent's published KPIs, one small round trip: the agent's current
-   * team (`agentTeam` undefined: no such agent; null: no team) for the scope rule, and the
-   * latest version of the period (null: not published). Both can change at any time, so they
-   * are read on every request; the subject's row of that snapshot never changes and is
-   * cached by the caller.
-   */
-  async latestWithAgent(period: string, agentId: string): Promise<{ agentTeam: string | null | undefined; latest: LatestVersion | null }> {
-    // a named statement: each connection parses and plans it once
-    const r = await this.pool.query<{ found: boolean | null; team_id: string | null; id: number | null; version: number | null; definitions_version: number | null }>({
-      name: 'snapshots-latest-with-agent',
-      text: `select a.found, a.team_id, p.id, p.version, p.definitions_version
-               from (select 1) one
-               left join lateral (select true as found, team_id from agents where agent_id = $2) a on true
-               left join lateral (select id, version, definitions_version from period_snapshots where period = $1 order by version desc limit 1) p on true`,
-      values: [period, agentId],
+  /** the latest version of each period, for the hot read path (see hot-read-cache.ts) */
+  private readonly latestVersions = new HotReadCache<string, LatestVersion | null>(async (period) => {
+    const r = await this.pool.query<LatestVersion>({
+      name: 'snapshots-latest-version',
+      text: 'select id as snapshot_id, version, definitions_version from period_snapshots where period = $1 order by version desc limit 1',
+      values: [period],
     });
-    const x = r.rows[0];
-    return {
-      agentTeam: x.found ? x.team_id : undefined,
-      latest: x.id === null ? null : { snapshot_id: x.id, version: x.version!, definitions_version: x.definitions_version! },
-    };
+    return r.rows[0] ?? null;
+  });
+
+  /**
+   * The period's latest version (null: not published) as read at most a second ago, and never
+   * before this process's last publication or import (hot-read-cache.ts): for the hottest
+   * read path only; everything else reads the database.
+   */
+  latestRecent(period: string): Promise<LatestVersion | null> {
+    return this.latestVersions.get(period);
   }
 
   /** One subject's name and KPI values in a snapshot (without the scorecard JSON); null when it is not part of it. */
@@ -183,6 +179,7 @@ export class SnapshotsRepository {
         [id, JSON.stringify(subjects)],
       );
       await client.query('commit');
+      noticeWrite();
       return (await this.byVersion(header.period, version))!;
     } catch (err) {
       await client.query('rollback').catch(() => undefined);

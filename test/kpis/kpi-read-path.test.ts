@@ -1,4 +1,7 @@
 import { Readable } from 'node:stream';
+import type { Pool } from 'pg';
+import { HOT_READ_TTL_MS } from '../../src/common/hot-read-cache';
+import { PG_POOL } from '../../src/database/database.module';
 import { ImportsService } from '../../src/imports/imports.service';
 import { KpiQueryService } from '../../src/kpis/kpi-query.service';
 import { importFixture } from '../support/fixtures';
@@ -6,8 +9,9 @@ import { createTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The hot read path GET /api/v1/agents/{id}/kpis?period=P of a published period: the agent's
- * team and the latest version are read on every request (one round trip), the subject's
- * snapshot row comes serialized from memory. Fixture kpi/basic (teams T-ROOT ⊃ T-EAST ⊃ T-E1,
+ * team and the latest version come from copies at most HOT_READ_TTL_MS old that an import or a
+ * publication in this process makes stale at once (src/common/hot-read-cache.ts); the
+ * subject's snapshot row comes serialized from memory. Fixture kpi/basic (teams T-ROOT ⊃ T-EAST ⊃ T-E1,
  * T-ROOT ⊃ T-W1; agents A1, A2 in T-E1, A3 in T-EAST, A4, A5 in T-W1).
  */
 describe('KPI read path of a published period', () => {
@@ -53,7 +57,7 @@ describe('KPI read path of a published period', () => {
     await get('/api/v1/agents/A1/kpis?period=2026-13', hr).expect(422);
   });
 
-  it('sees an agent’s new team at once (the team is never cached), and a new agent is 404 until a version includes it', async () => {
+  it('sees an agent’s new team at once after an import in this process, and a new agent is 404 until a version includes it', async () => {
     const westLead = await t.login('team_lead', { teamIds: ['T-W1'] });
     await get('/api/v1/agents/A2/kpis?period=2026-10', westLead).expect(403);
     const imports = t.app.get(ImportsService);
@@ -83,5 +87,45 @@ describe('KPI read path of a published period', () => {
     expect(again).toEqual(v1);
     // an agent added before version 2 is part of it
     await get('/api/v1/agents/A6/kpis?period=2026-10', hr).expect(200);
+  });
+
+  it('serves a version published by another process within HOT_READ_TTL_MS, and only versions that exist meanwhile', async () => {
+    const v2 = (await get('/api/v1/agents/A1/kpis?period=2026-10', hr).expect(200)).body;
+    expect(v2.version).toBe(2);
+    // another instance publishes version 3 (a copy of version 2), straight into the database:
+    // nothing in this process hears of it
+    const pool = t.app.get<Pool>(PG_POOL);
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const old = await client.query<{ id: number }>(`select id from period_snapshots where period = '2026-10' and version = 2`);
+      const ins = await client.query<{ id: number }>(
+        `insert into period_snapshots (period, version, definitions_version, template_version_id, reason, data_version, settings, created_at, created_by)
+         select period, 3, definitions_version, template_version_id, 'published by another instance', data_version, settings, now(), 'other'
+           from period_snapshots where id = $1 returning id`,
+        [old.rows[0].id],
+      );
+      await client.query(
+        `insert into snapshot_subjects (snapshot_id, subject_type, subject_id, name, team_id, kpis, scorecard)
+         select $1, subject_type, subject_id, name, team_id, kpis, scorecard from snapshot_subjects where snapshot_id = $2`,
+        [ins.rows[0].id, old.rows[0].id],
+      );
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const published = performance.now();
+    const seen: number[] = [];
+    for (;;) {
+      const r = (await get('/api/v1/agents/A1/kpis?period=2026-10', hr).expect(200)).body;
+      seen.push(r.version);
+      if (r.version === 3) break;
+      expect(performance.now() - published).toBeLessThan(HOT_READ_TTL_MS + 500);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // version 2 until the copy expired, then version 3 for good
+    expect(new Set(seen.slice(0, -1))).toEqual(seen.length > 1 ? new Set([2]) : new Set());
+    expect((await get('/api/v1/agents/A1/kpis?period=2026-10', hr).expect(200)).body.version).toBe(3);
+    expect((await get('/api/v1/agents/A1/kpis?period=2026-10&version=2', hr).expect(200)).body).toEqual(v2);
   });
 });
