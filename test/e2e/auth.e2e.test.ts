@@ -60,6 +60,22 @@ describe('authentication, roles and problem details (HTTP)', () => {
     await t.http.get('/api/v1/users').set('Authorization', `Bearer ${forged}`).expect(401);
   });
 
+  it('401 once a token has expired, though it was accepted (and its check remembered) before', async () => {
+    const { JwtService } = await import('@nestjs/jwt');
+    const { user: admin } = await t.app.get(UsersService).save({ email: 'short-lived@example.com', password: 'a-long-password-123', role: 'admin' }, { upsert: false });
+    const signer = t.app.get(JwtService);
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = signer.sign({ sub: String(admin.id), exp });
+    await t.http.get('/api/v1/users').set('Authorization', `Bearer ${token}`).expect(200);
+    await t.http.get('/api/v1/users').set('Authorization', `Bearer ${token}`).expect(200);
+    // a token that differs in its signature only is not the remembered one
+    const tampered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+    await t.http.get('/api/v1/users').set('Authorization', `Bearer ${tampered}`).expect(401);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    const expired = await t.http.get('/api/v1/users').set('Authorization', `Bearer ${token}`).expect(401);
+    expect(expired.body).toMatchObject({ status: 401 });
+  });
+
   it('only admins create users; 403 for other roles', async () => {
     const admin = await t.login('admin');
     for (const role of ['hr', 'manager', 'team_lead', 'auditor'] as const) {
