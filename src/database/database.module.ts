@@ -19,7 +19,9 @@ export class DatabaseModule implements OnApplicationShutdown {
   static forRoot(url: string): DynamicModule {
     return {
       module: DatabaseModule,
-      imports: [MikroOrmModule.forRoot(ormOptions(url))],
+      // no per-request EntityManager context: every use of the ORM forks its own
+      // EntityManager (allowGlobalContext is false, so one that did not would fail loudly)
+      imports: [MikroOrmModule.forRoot({ ...ormOptions(url), registerRequestContext: false })],
       providers: [
         {
           provide: PG_POOL,
