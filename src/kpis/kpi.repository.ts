@@ -172,12 +172,6 @@ export function customerStatesSql(periods: PeriodDaysParams[], shared: Pick<Cust
       : []),
   ];
   const marginTotal = (k: number) => Array.from({ length: k + 1 }, (_v, j) => `coalesce(x.margin_slice_${j}, 0)`).join(' + ');
-  const values = periods
-    .map(
-      (q, k) =>
-        `(${k}, ${q.firstDay}::date, ${q.s0}::date, ${q.s1}::date, e.ex_s0_${k}, e.ex_s1_${k}, x.last_s0_${k}, x.last_s1_${k}, x.orders_${k}, x.revenue_${k}, x.margin_p_${k}, ${marginTotal(k)})`,
-    )
-    .join(',\n                 ');
   // explicit wins when it is at least as recent as the implicit assignment (owner_agent_id on acquired_on; same day: explicit wins)
   const owner = (ex: string, day: string) =>
     `case when ${ex} is not null and (c.owner_agent_id is null or c.acquired_on > ${day} or left(${ex}, 10)::date >= c.acquired_on) then substr(${ex}, 11)
@@ -185,6 +179,31 @@ export function customerStatesSql(periods: PeriodDaysParams[], shared: Pick<Cust
   const active = (day: string, lastOrder: string) =>
     `(c.acquired_on <= ${day} and (c.churned_on is null or ${day} < c.churned_on)
                  and (${shared.inactivityDays}::int = 0 or c.acquired_on >= ${day} - (${shared.inactivityDays}::int - 1) or coalesce(${lastOrder} >= ${day} - (${shared.inactivityDays}::int - 1), false)))`;
+  // one select per period over the same two (then materialised) CTEs: cheaper than a lateral
+  // VALUES list of the periods joined to every customer
+  const branch = (q: PeriodDaysParams, k: number) => {
+    const s0 = `${q.s0}::date`;
+    const s1 = `${q.s1}::date`;
+    return `select ${k}::int as k, c.customer_id,
+              ${owner(`e.ex_s0_${k}`, s0)} as owner_s0,
+              ${owner(`e.ex_s1_${k}`, s1)} as owner_s1,
+              ${active(s0, `x.last_s0_${k}`)} as active_s0,
+              ${active(s1, `x.last_s1_${k}`)} as active_s1,
+              coalesce(x.orders_${k}, 0) as orders_in_p,
+              coalesce(x.first_order < ${q.firstDay}::date, false) as ordered_before_p0,
+              coalesce(x.revenue_${k}, 0) as revenue_p,
+              coalesce(x.margin_p_${k}, 0) as margin_p,
+              ${marginTotal(k)} as margin_total,
+              null::boolean as churn_controllable${
+                d
+                  ? `,
+              c.acquired_on, c.churned_on, x.last_s0_${k} as last_order_s0, x.last_s1_${k} as last_order_s1, x.first_order_in_p, x.last_order_before_p0`
+                  : ''
+              }
+         from customers c
+         left join explicit e on e.customer_id = c.customer_id
+         left join completed x on x.customer_id = c.customer_id`;
+  };
   return `with explicit as (
          -- the owner as of s0 and s1 from assignments.csv alone (latest assigned_on ≤ s); the implicit
          -- assignment (owner_agent_id on acquired_on) is applied per customer below, which gives the
@@ -200,26 +219,7 @@ export function customerStatesSql(periods: PeriodDaysParams[], shared: Pick<Cust
           where status = 'completed' and ${days} <= ${periods[n - 1].s1}::date
           group by customer_id
        )
-       select v.k, c.customer_id,
-              ${owner('v.ex_s0', 'v.s0')} as owner_s0,
-              ${owner('v.ex_s1', 'v.s1')} as owner_s1,
-              ${active('v.s0', 'v.last_order_s0')} as active_s0,
-              ${active('v.s1', 'v.last_order_s1')} as active_s1,
-              coalesce(v.orders_in_p, 0) as orders_in_p,
-              coalesce(x.first_order < v.first_day, false) as ordered_before_p0,
-              coalesce(v.revenue_p, 0) as revenue_p,
-              coalesce(v.margin_p, 0) as margin_p,
-              v.margin_total,
-              null::boolean as churn_controllable${
-                d
-                  ? `,
-              c.acquired_on, c.churned_on, v.last_order_s0, v.last_order_s1, x.first_order_in_p, x.last_order_before_p0`
-                  : ''
-              }
-         from customers c
-         left join explicit e on e.customer_id = c.customer_id
-         left join completed x on x.customer_id = c.customer_id
-        cross join lateral (values ${values}) v(k, first_day, s0, s1, ex_s0, ex_s1, last_order_s0, last_order_s1, orders_in_p, revenue_p, margin_p, margin_total)`;
+       ${periods.map(branch).join('\n        union all\n       ')}`;
 }
 
 /**
