@@ -158,8 +158,11 @@ export function explicitOwnersSql(days: string[], where?: string): string {
       `max(assigned_on) filter (where assigned_on <= ${d}::date) as ex_on_${k},
               substr(max((assigned_on::text || agent_id) collate "C") filter (where assigned_on <= ${d}::date), 11) as ex_agent_${k}`,
   );
+  // no row after the last day counts for any of them
+  const last = days.length === 1 ? `${days[0]}::date` : `greatest(${days.map((d) => `${d}::date`).join(', ')})`;
   return `select customer_id, ${cols.join(',\n              ')}
-            from assignments${where ? ` where ${where}` : ''}
+            from assignments
+           where assigned_on <= ${last}${where ? ` and ${where}` : ''}
            group by customer_id`;
 }
 

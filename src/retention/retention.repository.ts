@@ -4,7 +4,7 @@ import { PG_POOL } from '../database/database.module';
 import { CLOSURE_CTE, effectiveMarginSql } from '../kpis/kpi.repository';
 import { histogramSplitPoints, inSharedSnapshot } from '../database/snapshot-backends';
 import { copyOutBinary, type CopyRow } from '../predictive/copy-binary';
-import { activeOnSql, type CalibrationData } from '../predictive/customer-value.repository';
+import { activeOnSql, explicitOwnersSql, ownerOnSql, type CalibrationData } from '../predictive/customer-value.repository';
 import { CalibrationRows } from './calibration-rows';
 
 /**
@@ -237,13 +237,7 @@ export function riskCountsSql(l: Literals, opts: { customerIn?: string; range?: 
        -- assignment on acquired_on, which an explicit row on the same day overrides) when that
        -- is later — the rule of ownersOnSql / customerStateSql, without expanding every
        -- customer's owner_agent_id into a row (an active customer has acquired_on ≤ d)
-       explicit as (
-         select customer_id, max(assigned_on) as assigned_on,
-                substr(max((assigned_on::text || agent_id) collate "C"), 11) as agent_id
-           from assignments
-          where assigned_on <= ${l.d}::date${ownerWhere ? ` and ${ownerWhere}` : ''}
-          group by customer_id
-       ),
+       explicit as (${explicitOwnersSql([l.d], ownerWhere || undefined)}),
        -- purchase days numbered 1, 2, … in date order (same-day orders are one purchase day)
        numbered as (
          select o.customer_id, o.ordered_on, o.amount, o.gross_margin,
@@ -291,8 +285,7 @@ export function riskCountsSql(l: Literals, opts: { customerIn?: string; range?: 
           group by customer_id
        )
        select 3::int4 as kind, c.customer_id::text,
-              (case when ex.agent_id is not null and (c.owner_agent_id is null or ex.assigned_on >= c.acquired_on)
-                    then ex.agent_id else c.owner_agent_id end)::text as owner,
+              (${ownerOnSql('ex', 'c', 0)})::text as owner,
               p.days, p.days_to_90, p.days_to_455, p.tx_days, p.t_days, p.last_day::text,
               p.repeat_amount::float8, p.amount_sum::float8, p.margin_sum::float8,
               coalesce(tk.tickets_recent, 0), coalesce(tk.tickets_earlier, 0),
@@ -306,8 +299,7 @@ export function riskCountsSql(l: Literals, opts: { customerIn?: string; range?: 
          left join sv on sv.customer_id = c.customer_id
         where ${activeOnSql('c', l.d, l.n, 'p.last_day')}${only('c.customer_id')}${
           opts.ownerIn
-            ? ` and (case when ex.agent_id is not null and (c.owner_agent_id is null or ex.assigned_on >= c.acquired_on)
-                          then ex.agent_id else c.owner_agent_id end) in (${opts.ownerIn})`
+            ? ` and (${ownerOnSql('ex', 'c', 0)}) in (${opts.ownerIn})`
             : ''
         }${
           opts.groups
