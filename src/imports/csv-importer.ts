@@ -1,10 +1,10 @@
-import { noticeWrite } from '../common/hot-read-cache';
 import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
+import { noticeWrite } from '../common/hot-read-cache';
 import { lowerProbeSql, PROBED_LETTERS, RowEncoder, type CaseFold } from './csv-row-encoder';
 import { CsvScanFatalError, CsvScanner } from './csv-scanner';
 import { ENTITY_SPECS, IMPORT_ORDER, type ImportEntity } from './import-entities';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { PG_POOL } from '../database/database.module';
 import { HotReadCache, noticeWrite } from '../common/hot-read-cache';
+import { PG_POOL } from '../database/database.module';
 
 export interface SnapshotHeader {
   id: number;
